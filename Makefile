@@ -1,0 +1,49 @@
+# The README's commands. CI (.ci/run) calls `make test`, the same target a person runs.
+PYTHON ?= python3.13
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: help install install-dev run test lint format stress bench heroku-local clean
+
+help:
+	@echo "make run     serve the site with demo polls on http://127.0.0.1:8000 (SQLite)"
+	@echo "make test    lint, migration check and the whole test suite"
+	@echo "make stress  the multi-server vote scenario at a large size"
+	@echo "make bench   load-test every page on PostgreSQL and print figures"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=1 $(MANAGE) seed_demo
+	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3

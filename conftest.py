@@ -1,0 +1,44 @@
+"""Project-wide test setup: a throwaway secret, collected static files and an HTTPS test client."""
+
+import os
+import secrets
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+# Tests run with production settings (DEBUG off), which have no fallback key. Set one for this run
+# only; the environment carries it into the gunicorn servers that some tests start.
+if not os.environ.get("DJANGO_SECRET_KEY"):
+    os.environ["DJANGO_SECRET_KEY"] = "test-only-" + secrets.token_urlsafe(32)
+    settings.SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static():
+    """Collect static files as the Heroku build does, so pages use the real hashed manifest."""
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture
+def client():
+    """A browser behind Heroku's router: the site sees HTTPS through X-Forwarded-Proto."""
+    return Client(headers={"X-Forwarded-Proto": "https"})
+
+
+@pytest.fixture
+def csrf_client():
+    """Like `client`, but with CSRF checks on, as a real browser meets them."""
+    return Client(enforce_csrf_checks=True, headers={"X-Forwarded-Proto": "https"})
+
+
+@pytest.fixture
+def postgres():
+    """Skip a test that needs PostgreSQL on SQLite; in CI, fail instead (CI must run it)."""
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL: set DATABASE_URL=postgres://..."
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must run this test)")
+        pytest.skip(message)

@@ -1,0 +1,20 @@
+"""WSGI entry point for gunicorn (see gunicorn.conf.py and the Procfile)."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+
+application = get_wsgi_application()
+
+from django.conf import settings  # noqa: E402  (settings are only ready after the line above)
+
+# Refuse to serve without a real key: every cookie this site signs (voter, CSRF, messages) would
+# otherwise be forgeable or differ between dynos. Django itself only complains at the first request.
+if not os.environ.get("DJANGO_SECRET_KEY") and not settings.DEBUG:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set. Set it to a long random value, e.g. `heroku config:set "
+        "DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')`."
+    )

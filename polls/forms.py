@@ -1,0 +1,61 @@
+from django import forms
+
+
+class VoteForm(forms.Form):
+    """
+    Turn a POSTed ballot into the question's Choice objects, or into a message a person can act on.
+
+    The question's choices are passed in already loaded (the page shows them anyway), so validating
+    a vote costs no query, and a choice id of another question is simply not among them.
+    """
+
+    # A honeypot: hidden from people (CSS) and from assistive technology, filled in by naive bots.
+    website = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args, question, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.choices = choices
+        self._by_value = {str(choice.pk): choice for choice in choices}
+        options = [(value, choice.choice_text) for value, choice in self._by_value.items()]
+        messages = {
+            "required": "Pick a choice before voting."
+            if question.max_choices == 1
+            else f"Pick between one and {question.max_choices} choices before voting.",
+            "invalid_choice": "That choice is not part of this poll. Pick one of the choices below.",
+            "invalid_list": "That choice is not part of this poll. Pick one of the choices below.",
+        }
+        if question.allows_multiple:
+            self.fields["choice"] = forms.MultipleChoiceField(choices=options, error_messages=messages)
+        else:
+            self.fields["choice"] = forms.ChoiceField(choices=options, error_messages=messages)
+
+    def clean_choice(self):
+        values = self.cleaned_data["choice"]
+        if isinstance(values, str):
+            values = [values]
+        picked = list({value: self._by_value[value] for value in values}.values())
+        if len(picked) > self.question.max_choices:
+            raise forms.ValidationError(
+                "You picked %(picked)d choices; this poll allows at most %(limit)d.",
+                code="too_many",
+                params={"picked": len(picked), "limit": self.question.max_choices},
+            )
+        return picked
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(
+                "This vote looks automated, so it was not counted. Leave the hidden field empty.",
+                code="honeypot",
+            )
+        return ""
+
+    def options(self, selected=()):
+        """Yield (choice, checked) pairs for the template: what was posted, else what is held."""
+        if self.is_bound:
+            posted = set(self.data.getlist("choice"))
+            checked = {choice.pk for value, choice in self._by_value.items() if value in posted}
+        else:
+            checked = {choice.pk for choice in selected}
+        return [(choice, choice.pk in checked) for choice in self.choices]

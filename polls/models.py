@@ -1,0 +1,170 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class ResultsVisibility(models.TextChoices):
+    ALWAYS = "always", "Always"
+    AFTER_VOTE = "after_vote", "After the visitor has voted"
+    AFTER_CLOSE = "after_close", "Only after the poll closes"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self):
+        """Questions the public may see: past their publish time and with two choices or more."""
+        second_choice = Choice.objects.filter(question=OuterRef("pk")).order_by()[1:2]
+        return self.filter(Exists(second_choice), pub_date__lte=timezone.now())
+
+    def open(self):
+        return self.published().filter(Q(closes_at__isnull=True) | Q(closes_at__gt=timezone.now()))
+
+    def closed(self):
+        return self.published().filter(closes_at__lte=timezone.now())
+
+    def with_voted(self, voter):
+        """Annotate `voted`: whether this voter (None for a browser without a cookie) has a ballot."""
+        if voter is None:
+            return self.annotate(voted=models.Value(False))
+        return self.annotate(voted=Exists(Ballot.objects.filter(question=OuterRef("pk"), voter=voter)))
+
+
+class Question(models.Model):
+    question_text = models.CharField(max_length=200)
+    pub_date = models.DateTimeField(
+        "publish at", default=timezone.now, help_text="The poll stays hidden until then."
+    )
+    closes_at = models.DateTimeField(
+        "closes at", null=True, blank=True, help_text="Leave empty to keep the poll open."
+    )
+    max_choices = models.PositiveSmallIntegerField(
+        "choices a voter may pick",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="1 shows radio buttons; more shows checkboxes.",
+    )
+    results_visibility = models.CharField(
+        "results are visible",
+        max_length=12,
+        choices=ResultsVisibility,
+        default=ResultsVisibility.ALWAYS,
+    )
+    # Kept by voting.cast_vote() in the transaction that writes the ballot, never typed in.
+    voter_count = models.PositiveIntegerField("ballots", default=0, editable=False)
+    # Bumped by every ballot written, so a results page can tell whether it changed (its ETag).
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pub_date", "-pk"]
+        indexes = [models.Index(fields=["-pub_date", "-id"], name="question_newest_first")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("pub_date")),
+                name="question_closes_after_publish",
+                violation_error_message="The closing time must come after the publish time.",
+            ),
+            models.CheckConstraint(condition=Q(max_choices__gte=1), name="question_max_choices_positive"),
+        ]
+
+    def __str__(self):
+        return self.question_text
+
+    def get_absolute_url(self):
+        return reverse("polls:detail", args=[self.pk])
+
+    @property
+    def allows_multiple(self):
+        return self.max_choices > 1
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.pub_date <= now and (self.closes_at is None or now < self.closes_at)
+
+    def is_closed(self, now=None):
+        return self.closes_at is not None and self.closes_at <= (now or timezone.now())
+
+    @property
+    def results_shown(self):
+        """Whether results are visible, for a question annotated by QuestionQuerySet.with_voted()."""
+        return self.results_visible_to(has_voted=self.voted)
+
+    def results_visible_to(self, *, has_voted):
+        match self.results_visibility:
+            case ResultsVisibility.AFTER_VOTE:
+                return has_voted or self.is_closed()
+            case ResultsVisibility.AFTER_CLOSE:
+                return self.is_closed()
+        return True
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    choice_text = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Choices are shown in this order.")
+    # Kept by voting.cast_vote() with F() in the ballot's transaction; equals this choice's Vote rows.
+    votes = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["question", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "choice_text"],
+                name="choice_text_unique_per_question",
+                violation_error_message="Each choice of a question must be different.",
+            ),
+            models.CheckConstraint(condition=~Q(choice_text=""), name="choice_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.choice_text
+
+
+class Ballot(models.Model):
+    """One voter's answer to one question; it holds one Vote per choice marked."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="ballots")
+    # A random id from the voter's signed cookie (polls.voter); nothing else is known of a voter.
+    voter = models.UUIDField()
+    cast_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cast_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["voter", "question"], name="one_ballot_per_voter_per_question"),
+        ]
+
+    def __str__(self):
+        return f"Ballot {self.pk} on question {self.question_id}"
+
+
+class VoteQuerySet(models.QuerySet):
+    def cast_by(self, voter, question):
+        """The votes on this voter's ballot for the question (none for voter None)."""
+        if voter is None:
+            return self.none()
+        return self.filter(ballot__voter=voter, ballot__question=question)
+
+
+class Vote(models.Model):
+    """A choice marked on a ballot."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="votes")
+    # RESTRICT: deleting a choice that holds votes would silently change what the ballots said,
+    # yet deleting the whole question (ballots and all) stays possible.
+    choice = models.ForeignKey(Choice, on_delete=models.RESTRICT, related_name="ballot_votes")
+
+    objects = VoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ballot", "choice"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "choice"], name="one_vote_per_choice_per_ballot"),
+        ]
+
+    def __str__(self):
+        return f"{self.choice} on ballot {self.ballot_id}"

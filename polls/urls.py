@@ -1,0 +1,16 @@
+from django.urls import path, register_converter
+
+from . import views
+from .converters import PrimaryKeyConverter
+
+register_converter(PrimaryKeyConverter, "pk")
+
+app_name = "polls"
+urlpatterns = [
+    path("", views.QuestionListView.as_view(), name="index"),
+    path("closed/", views.QuestionListView.as_view(status="closed"), name="closed"),
+    path("<pk:pk>/", views.detail, name="detail"),
+    path("<pk:pk>/vote/", views.vote, name="vote"),
+    path("<pk:pk>/results/", views.results, name="results"),
+    path("<pk:pk>/qr.svg", views.qr_code, name="qr"),
+]

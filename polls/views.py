@@ -1,0 +1,147 @@
+"""The controllers: read the request, call the model layer, render or redirect."""
+
+from django.contrib import messages
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.generic import ListView
+
+from . import results as tallies
+from . import sharing
+from .forms import VoteForm
+from .models import Question, Vote
+from .voter import new_voter, read_voter, remember_voter
+from .voting import Outcome, PollClosed, VoteRefused, cast_vote
+
+
+class QuestionListView(ListView):
+    paginate_by = 20
+    context_object_name = "questions"
+    template_name = "polls/index.html"
+    status = "open"
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        polls = Question.objects.open() if self.status == "open" else Question.objects.closed()
+        return polls.with_voted(read_voter(self.request))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status=self.status, **kwargs)
+
+
+def _poll(pk):
+    question = get_object_or_404(Question.objects.published(), pk=pk)
+    return question, list(question.choices.all())
+
+
+def _held_choices(question, choices, voter):
+    held = set(Vote.objects.cast_by(voter, question).values_list("choice_id", flat=True))
+    return [choice for choice in choices if choice.pk in held]
+
+
+def _sharing(request, question, choices):
+    """What a pasted link previews with: the canonical URL and a one-line description."""
+    return {
+        "share_url": request.build_absolute_uri(question.get_absolute_url()),
+        "description": "A poll: " + " / ".join(choice.choice_text for choice in choices),
+    }
+
+
+def _render_detail(request, question, choices, form, held, status=200):
+    context = {
+        **_sharing(request, question, choices),
+        "question": question,
+        "form": form,
+        "options": form.options(selected=held),
+        "held": held,
+        "results_visible": question.results_visible_to(has_voted=bool(held)),
+    }
+    if question.is_closed():
+        context["tally"] = tallies.tally(question, choices, held)
+    return render(request, "polls/detail.html", context, status=status)
+
+
+@require_safe
+def detail(request, pk):
+    question, choices = _poll(pk)
+    held = _held_choices(question, choices, read_voter(request))
+    form = VoteForm(question=question, choices=choices)
+    return _render_detail(request, question, choices, form, held)
+
+
+@require_POST
+def vote(request, pk):
+    question, choices = _poll(pk)
+    if question.is_closed():
+        return render(request, "polls/closed.html", {"question": question}, status=403)
+    voter = read_voter(request) or new_voter()
+    form = VoteForm(request.POST, question=question, choices=choices)
+    if form.is_valid():
+        try:
+            receipt = cast_vote(question=question, choices=form.cleaned_data["choice"], voter=voter)
+        except PollClosed:
+            return render(request, "polls/closed.html", {"question": question}, status=403)
+        except VoteRefused as refusal:
+            form.add_error("choice", str(refusal))
+    if not form.is_valid():
+        held = _held_choices(question, choices, read_voter(request))
+        return _render_detail(request, question, choices, form, held, status=400)
+
+    messages.success(request, _receipt_message(receipt))
+    visible = question.results_visible_to(has_voted=True)
+    response = redirect("polls:results" if visible else "polls:detail", pk=question.pk)
+    remember_voter(response, voter)
+    return response
+
+
+def _receipt_message(receipt):
+    now = _names(receipt.choices)
+    match receipt.outcome:
+        case Outcome.CAST:
+            return f"Your vote for {now} was counted."
+        case Outcome.CHANGED:
+            return f"Your vote was changed from {_names(receipt.previous)} to {now}."
+    return f"You already voted for {now}; your vote is unchanged."
+
+
+def _names(choices):
+    names = [f"“{choice.choice_text}”" for choice in choices]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@require_safe
+def results(request, pk):
+    question, choices = _poll(pk)
+    held = _held_choices(question, choices, read_voter(request))
+    if not question.results_visible_to(has_voted=bool(held)):
+        return render(request, "polls/results_hidden.html", {"question": question}, status=403)
+    context = {
+        **_sharing(request, question, choices),
+        "question": question,
+        "tally": tallies.tally(question, choices, held),
+        "held": held,
+    }
+    return render(request, "polls/results.html", context)
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def qr_code(request, pk):
+    """The poll's canonical URL as a QR code in SVG, drawn on the server."""
+    question = get_object_or_404(Question.objects.published(), pk=pk)
+    url = request.build_absolute_uri(question.get_absolute_url())
+    return HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
+
+
+@never_cache
+@require_GET
+def health(request):
+    """Answer 200 when the database answers, 503 when it does not; no cookie, no session."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,93 @@
+"""cast_vote(): the one transaction that records, changes or refuses a ballot."""
+
+import enum
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Ballot, Choice, Question, Vote
+
+
+class Outcome(enum.Enum):
+    CAST = "cast"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    outcome: Outcome
+    choices: list  # the choices the ballot now holds
+    previous: list  # the choices it held before (empty for a new ballot)
+
+
+class VoteRefused(Exception):
+    """The ballot cannot be written; the message says why, for the voter to read."""
+
+
+class PollClosed(VoteRefused):
+    pass
+
+
+class TooManyChoices(VoteRefused):
+    pass
+
+
+def cast_vote(*, question, choices, voter):
+    """
+    Make the voter's ballot on the question hold exactly `choices`.
+
+    A new voter gets a new ballot; a voter who picks again moves the ballot (counts move with it);
+    the same pick twice changes nothing. Counters change with F() in the same transaction as the
+    rows, so Choice.votes always equals the number of Vote rows.
+    """
+    if not choices:
+        raise VoteRefused("Pick at least one choice.")
+    if any(choice.question_id != question.pk for choice in choices):
+        raise VoteRefused("That choice does not belong to this question.")
+    wanted = {choice.pk for choice in choices}
+    with transaction.atomic():
+        # Every write to a question's ballots takes this row lock first. It serializes them per
+        # question, so no two transactions lock the same choices in opposite orders (no deadlock),
+        # and closing time and choice limit are read as they are now, not as the form saw them.
+        locked = (
+            Question.objects.select_for_update()
+            .only("closes_at", "max_choices", "pub_date")
+            .get(pk=question.pk)
+        )
+        if not locked.is_open():
+            raise PollClosed("This poll is closed; votes are no longer accepted.")
+        if len(wanted) > locked.max_choices:
+            raise TooManyChoices(f"Pick at most {locked.max_choices} choices.")
+
+        ballot = Ballot.objects.filter(question=question, voter=voter).first()
+        new_ballot = ballot is None
+        if new_ballot:
+            ballot = Ballot.objects.create(question=question, voter=voter)
+            held = set()
+        else:
+            held = set(ballot.votes.values_list("choice_id", flat=True))
+        if held == wanted:
+            return Receipt(Outcome.UNCHANGED, _ordered(choices), _ordered(choices))
+
+        added, removed = wanted - held, held - wanted
+        if removed:
+            ballot.votes.filter(choice_id__in=removed).delete()
+            Choice.objects.filter(pk__in=removed).update(votes=F("votes") - 1)
+        Vote.objects.bulk_create(Vote(ballot=ballot, choice_id=pk) for pk in sorted(added))
+        Choice.objects.filter(pk__in=added).update(votes=F("votes") + 1)
+
+        Question.objects.filter(pk=question.pk).update(
+            voter_count=F("voter_count") + (1 if new_ballot else 0), revision=F("revision") + 1
+        )
+        if new_ballot:
+            return Receipt(Outcome.CAST, _ordered(choices), [])
+        Ballot.objects.filter(pk=ballot.pk).update(changed_at=timezone.now())
+        previous = Choice.objects.filter(pk__in=held)
+        return Receipt(Outcome.CHANGED, _ordered(choices), list(previous))
+
+
+def _ordered(choices):
+    return sorted(choices, key=lambda choice: (choice.position, choice.pk))
