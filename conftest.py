@@ -7,7 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+
+from polls.tests.factories import make_browser
 
 # Tests run with production settings (DEBUG off), which have no fallback key. Set one for this run
 # only; the environment carries it into the gunicorn servers that some tests start.
@@ -25,13 +26,13 @@ def collected_static():
 @pytest.fixture
 def client():
     """A browser behind Heroku's router: the site sees HTTPS through X-Forwarded-Proto."""
-    return Client(headers={"X-Forwarded-Proto": "https"})
+    return make_browser()
 
 
 @pytest.fixture
 def csrf_client():
     """Like `client`, but with CSRF checks on, as a real browser meets them."""
-    return Client(enforce_csrf_checks=True, headers={"X-Forwarded-Proto": "https"})
+    return make_browser(enforce_csrf_checks=True)
 
 
 @pytest.fixture

@@ -33,7 +33,11 @@ class VoteForm(forms.Form):
     def clean_choice(self):
         values = self.cleaned_data["choice"]
         if isinstance(values, str):
-            values = [values]
+            # A single-choice field reads only the last value; a POST that repeats the field with
+            # different values is not a ballot this poll can hold.
+            values = set(self.data.getlist("choice"))
+            if len(values) > 1:
+                raise forms.ValidationError("This poll takes one choice. Pick only one.", code="too_many")
         picked = list({value: self._by_value[value] for value in values}.values())
         if len(picked) > self.question.max_choices:
             raise forms.ValidationError(

@@ -3,6 +3,7 @@
 import datetime
 import uuid
 
+from django.test import Client
 from django.utils import timezone
 
 from polls.models import Choice, Question
@@ -21,3 +22,12 @@ def make_question(choices=("Yes", "No"), **kwargs):
 
 def make_voter():
     return uuid.uuid4()
+
+
+# What a request through Heroku's router carries: the browser's Host, and the scheme it used.
+ROUTER_HEADERS = {"Host": "testserver", "X-Forwarded-Proto": "https"}
+
+
+def make_browser(**kwargs):
+    """A test client that reaches the site the way a browser does through Heroku's router."""
+    return Client(headers=ROUTER_HEADERS, **kwargs)

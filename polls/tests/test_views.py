@@ -3,14 +3,13 @@
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from polls.models import Ballot, Question, ResultsVisibility
 from polls.voter import COOKIE_NAME
 
-from .factories import make_question
+from .factories import make_browser, make_question
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +190,7 @@ def test_an_unknown_question_is_a_404_page(client):
 def test_the_results_page_shows_counts_and_percentages(client):
     question = make_question(choices=("A", "B", "C"))
     for text in ("A", "A", "B"):
-        browser = Client(headers={"X-Forwarded-Proto": "https"})
+        browser = make_browser()
         browser.post(vote_url(question), {"choice": choice_of(question, text).pk})
     html = client.get(reverse("polls:results", args=[question.pk])).text
     assert "3 voters" in html

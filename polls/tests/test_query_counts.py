@@ -1,0 +1,58 @@
+"""One query-count guard per page: a page's queries must not grow with the data it shows."""
+
+import pytest
+from django.urls import reverse
+
+from polls.voter import COOKIE_NAME
+
+from .factories import make_question
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=[3, 50], ids=["3 questions", "50 questions"])
+def questions(request):
+    return [
+        make_question(question_text=f"Question {i}", choices=("A", "B", "C")) for i in range(request.param)
+    ]
+
+
+def voted(client, question):
+    client.post(reverse("polls:vote", args=[question.pk]), {"choice": question.choices.first().pk})
+    assert COOKIE_NAME in client.cookies
+
+
+def test_list_page(client, questions, django_assert_max_num_queries):
+    # Count for the paginator, then one page of questions with "did you vote" as a subquery.
+    voted(client, questions[0])
+    with django_assert_max_num_queries(2):
+        assert client.get(reverse("polls:index")).status_code == 200
+
+
+def test_closed_list_page(client, questions, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        assert client.get(reverse("polls:closed")).status_code == 200
+
+
+def test_detail_page(client, questions, django_assert_max_num_queries):
+    # The question, its choices, the visitor's own ballot.
+    voted(client, questions[-1])
+    with django_assert_max_num_queries(3):
+        assert client.get(questions[-1].get_absolute_url()).status_code == 200
+
+
+def test_results_page(client, questions, django_assert_max_num_queries):
+    # The question, its choices, the visitor's own ballot: counters, never a count of ballots.
+    voted(client, questions[-1])
+    with django_assert_max_num_queries(3):
+        assert client.get(reverse("polls:results", args=[questions[-1].pk])).status_code == 200
+
+
+def test_vote(client, questions, django_assert_max_num_queries):
+    # Question and choices, then the transaction: savepoint, lock, ballot lookup,
+    # ballot, votes, two counters, release.
+    question = questions[-1]
+    data = {"choice": question.choices.last().pk}
+    with django_assert_max_num_queries(10):
+        response = client.post(reverse("polls:vote", args=[question.pk]), data)
+    assert response.status_code == 302
