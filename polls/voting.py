@@ -47,46 +47,52 @@ def cast_vote(*, question, choices, voter):
         raise VoteRefused("Pick at least one choice.")
     if any(choice.question_id != question.pk for choice in choices):
         raise VoteRefused("That choice does not belong to this question.")
-    wanted = {choice.pk for choice in choices}
     with transaction.atomic():
-        # Every write to a question's ballots takes this row lock first. It serializes them per
-        # question, so no two transactions lock the same choices in opposite orders (no deadlock),
-        # and closing time and choice limit are read as they are now, not as the form saw them.
-        locked = (
-            Question.objects.select_for_update()
-            .only("closes_at", "max_choices", "pub_date")
-            .get(pk=question.pk)
-        )
-        if not locked.is_open():
-            raise PollClosed("This poll is closed; votes are no longer accepted.")
-        if len(wanted) > locked.max_choices:
-            raise TooManyChoices(f"Pick at most {locked.max_choices} choices.")
+        return _write_ballot(question, choices, voter)
 
-        ballot = Ballot.objects.filter(question=question, voter=voter).first()
-        new_ballot = ballot is None
-        if new_ballot:
-            ballot = Ballot.objects.create(question=question, voter=voter)
-            held = set()
-        else:
-            held = set(ballot.votes.values_list("choice_id", flat=True))
-        if held == wanted:
-            return Receipt(Outcome.UNCHANGED, _ordered(choices), _ordered(choices))
 
-        added, removed = wanted - held, held - wanted
-        if removed:
-            ballot.votes.filter(choice_id__in=removed).delete()
-            Choice.objects.filter(pk__in=removed).update(votes=F("votes") - 1)
-        Vote.objects.bulk_create(Vote(ballot=ballot, choice_id=pk) for pk in sorted(added))
-        Choice.objects.filter(pk__in=added).update(votes=F("votes") + 1)
+def _write_ballot(question, choices, voter):
+    # Every write to a question's ballots takes this row lock first. It serializes them per
+    # question, so no two transactions lock the same choices in opposite orders (no deadlock),
+    # and closing time and choice limit are read as they are now, not as the form saw them.
+    locked = (
+        Question.objects.select_for_update()
+        .only("closes_at", "max_choices", "pub_date")
+        .filter(pk=question.pk)
+        .first()
+    )
+    if locked is None or not locked.is_open():
+        raise PollClosed("This poll is closed; votes are no longer accepted.")
+    wanted = {choice.pk for choice in choices}
+    if len(wanted) > locked.max_choices:
+        raise TooManyChoices(f"Pick at most {locked.max_choices} choices.")
 
-        Question.objects.filter(pk=question.pk).update(
-            voter_count=F("voter_count") + (1 if new_ballot else 0), revision=F("revision") + 1
-        )
-        if new_ballot:
-            return Receipt(Outcome.CAST, _ordered(choices), [])
-        Ballot.objects.filter(pk=ballot.pk).update(changed_at=timezone.now())
-        previous = Choice.objects.filter(pk__in=held)
-        return Receipt(Outcome.CHANGED, _ordered(choices), list(previous))
+    ballot = Ballot.objects.filter(question=question, voter=voter).first()
+    new_ballot = ballot is None
+    if new_ballot:
+        ballot = Ballot.objects.create(question=question, voter=voter)
+        held = set()
+    else:
+        held = set(ballot.votes.values_list("choice_id", flat=True))
+    if held == wanted:
+        return Receipt(Outcome.UNCHANGED, _ordered(choices), _ordered(choices))
+
+    added, removed = wanted - held, held - wanted
+    if removed:
+        ballot.votes.filter(choice_id__in=removed).delete()
+        Choice.objects.filter(pk__in=removed).update(votes=F("votes") - 1)
+    if Choice.objects.filter(pk__in=added, question=question).update(votes=F("votes") + 1) != len(added):
+        # An editor deleted a choice between the form and this transaction. Raising rolls back
+        # everything written above, and the voter can simply vote again.
+        raise VoteRefused("This poll changed while you were voting. Please vote again.")
+    Vote.objects.bulk_create(Vote(ballot=ballot, choice_id=pk) for pk in sorted(added))
+    Question.objects.filter(pk=question.pk).update(
+        voter_count=F("voter_count") + (1 if new_ballot else 0), revision=F("revision") + 1
+    )
+    if new_ballot:
+        return Receipt(Outcome.CAST, _ordered(choices), [])
+    Ballot.objects.filter(pk=ballot.pk).update(changed_at=timezone.now())
+    return Receipt(Outcome.CHANGED, _ordered(choices), _ordered(Choice.objects.filter(pk__in=held)))
 
 
 def _ordered(choices):

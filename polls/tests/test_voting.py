@@ -109,3 +109,21 @@ def test_every_vote_bumps_the_revision():
     cast_vote(question=question, choices=[no], voter=voter)
     question.refresh_from_db()
     assert question.revision == 2
+
+
+def test_a_choice_deleted_while_voting_refuses_the_vote_and_writes_nothing():
+    question = make_question(choices=("A", "B", "C"))
+    doomed = question.choices.get(choice_text="C")
+    Choice.objects.filter(pk=doomed.pk).delete()
+    with pytest.raises(VoteRefused, match="changed while you were voting"):
+        cast_vote(question=question, choices=[doomed], voter=make_voter())
+    assert Ballot.objects.count() == 0
+    assert_counters_match_rows()
+
+
+def test_a_question_deleted_while_voting_refuses_the_vote():
+    question = make_question()
+    choice = question.choices.first()
+    Question.objects.filter(pk=question.pk).delete()
+    with pytest.raises(PollClosed):
+        cast_vote(question=question, choices=[choice], voter=make_voter())
