@@ -42,8 +42,16 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# The Nu HTML Checker for the markup test: a jar shipped inside an npm package, run on the machine's
+# Java 17. Kept under .tools/ (gitignored), no package.json; --ignore-scripts skips its postinstall,
+# which would download a Java runtime this machine already has.
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+
+$(VNU_JAR):
+	npm install --no-save --no-package-lock --no-audit --no-fund --ignore-scripts --prefix .tools vnu-jar@26.9.27
+
+test: lint $(VNU_JAR)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3
+	rm -rf $(VENV) .tools artifacts staticfiles .pytest_cache .ruff_cache db.sqlite3
