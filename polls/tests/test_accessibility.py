@@ -1,0 +1,90 @@
+"""axe-core finds no WCAG 2.2 AA or best-practice violation on any page type, in light and dark."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from django.views.defaults import bad_request, server_error
+
+from polls.models import Question
+
+from .showcase import get_pages, make_showcase
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Colour contrast, names, labels, landmarks, heading order, target size: everything axe can judge.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+}
+axe = Axe()
+
+
+def violations(page):
+    """axe's violations on the page as shown now: rule id -> the elements that break it."""
+    found = axe.run(page, options=AXE_OPTIONS).response["violations"]
+    return {rule["id"]: [node["target"] for node in rule["nodes"]] for rule in found}
+
+
+def vote_for(page, label):
+    page.get_by_label(label).check()
+    page.get_by_role("button", name="Vote").click()
+
+
+def served_as(page, path, response, status):
+    """Show a page the browser cannot provoke from a healthy server, served at a live-site address."""
+    body = response.content
+    page.route(f"**{path}", lambda route: route.fulfill(status=status, body=body, content_type="text/html"))
+    assert page.goto(path).status == status
+
+
+def visit_every_page_type(page, polls):
+    """Walk the page through every page type; yield each type's name once it is on screen."""
+    for name, (path, status) in get_pages(polls).items():
+        assert page.goto(path).status == status, name
+        yield name
+    page.goto(polls.open.get_absolute_url())
+    page.get_by_role("button", name="Vote").click()
+    yield "poll with errors"
+    vote_for(page, "Plum")
+    page.get_by_text("Your vote for “Plum” was counted.").wait_for()
+    yield "results after voting"
+    page.goto(polls.open.get_absolute_url())
+    yield "poll after voting"
+    page.goto(polls.multiple.get_absolute_url())
+    page.get_by_label("CSV import").check()
+    Question.objects.filter(pk=polls.multiple.pk).update(closes_at=timezone.now())
+    page.get_by_role("button", name="Vote").click()
+    page.get_by_role("heading", name="This poll is closed").wait_for()
+    yield "vote on a closed poll"
+    page.goto(polls.hidden.get_absolute_url())
+    page.get_by_label("SQLite").check()
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Vote").click()
+    page.get_by_role("heading", name="Your form expired or came from elsewhere").wait_for()
+    yield "403 CSRF page"
+    get_user_model().objects.create_user("no-rights", password="correct horse battery", is_staff=True)
+    page.goto(reverse("admin:login"))
+    page.get_by_label("Username").fill("no-rights")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    assert page.goto(reverse("admin:polls_question_add")).status == 403
+    yield "403 page"
+    request = RequestFactory().get("/")
+    served_as(page, "/polls/bad/", bad_request(request, exception=None), 400)
+    yield "400 page"
+    served_as(page, "/polls/broken/", server_error(request), 500)
+    yield "500 page"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_page_type_has_accessibility_violations(open_page, scheme):
+    polls = make_showcase()
+    page = open_page(color_scheme=scheme)
+    found = {name: violations(page) for name in visit_every_page_type(page, polls)}
+    assert len(found) == 19
+    assert {name: rules for name, rules in found.items() if rules} == {}
