@@ -1,6 +1,8 @@
+import datetime
+
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import models, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,6 +11,19 @@ class ResultsVisibility(models.TextChoices):
     ALWAYS = "always", "Always"
     AFTER_VOTE = "after_vote", "After the visitor has voted"
     AFTER_CLOSE = "after_close", "Only after the poll closes"
+
+
+class Status(models.TextChoices):
+    """Where a question is in its life, read from its publish and close times."""
+
+    SCHEDULED = "scheduled", "Scheduled"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+# How far ahead a duplicated question is scheduled: time for an editor to review it, who will
+# usually publish it by hand before then.
+DRAFT_LEAD_TIME = datetime.timedelta(days=7)
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -28,6 +43,50 @@ class QuestionQuerySet(models.QuerySet):
         if voter is None:
             return self.annotate(voted=models.Value(False))
         return self.annotate(voted=Exists(Ballot.objects.filter(question=OuterRef("pk"), voter=voter)))
+
+    def scheduled(self):
+        return self.filter(pub_date__gt=timezone.now())
+
+    def with_status(self):
+        """Annotate `status`, a Status read from the times alone (choices do not count here)."""
+        now = timezone.now()
+        return self.annotate(
+            status=Case(
+                When(pub_date__gt=now, then=Value(Status.SCHEDULED)),
+                When(closes_at__lte=now, then=Value(Status.CLOSED)),
+                default=Value(Status.OPEN),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_choice_count(self):
+        # distinct: a search over choice text joins the choices again and would multiply the count.
+        return self.annotate(choice_count=Count("choices", distinct=True))
+
+    # The three changes of state below bump `revision` because what the public pages show changes
+    # with them, and set `updated_at` because update() skips auto_now. Each returns how many
+    # questions changed; the others in the queryset were already in that state.
+
+    def publish_now(self):
+        """Publish the scheduled questions at once."""
+        now = timezone.now()
+        return self.filter(pub_date__gt=now).update(pub_date=now, **_touched(now))
+
+    def close_now(self):
+        """Close the open questions at once."""
+        now = timezone.now()
+        # pub_date strictly before now: the database wants the closing time after the publish time.
+        running = self.filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now), pub_date__lt=now)
+        return running.update(closes_at=now, **_touched(now))
+
+    def reopen(self):
+        """Open the closed questions again, with no closing time."""
+        now = timezone.now()
+        return self.filter(closes_at__lte=now).update(closes_at=None, **_touched(now))
+
+
+def _touched(now):
+    return {"updated_at": now, "revision": F("revision") + 1}
 
 
 class Question(models.Model):
@@ -86,6 +145,29 @@ class Question(models.Model):
 
     def is_closed(self, now=None):
         return self.closes_at is not None and self.closes_at <= (now or timezone.now())
+
+    def duplicate(self):
+        """
+        Copy this question and its choices as a new question without ballots or votes.
+
+        The copy is a draft: scheduled DRAFT_LEAD_TIME ahead (open as long as the original was, if
+        it had a closing time), so nothing goes public before an editor looks at it.
+        """
+        pub_date = timezone.now() + DRAFT_LEAD_TIME
+        closes_at = self.closes_at and pub_date + (self.closes_at - self.pub_date)
+        with transaction.atomic():
+            copy = Question.objects.create(
+                question_text=self.question_text,
+                pub_date=pub_date,
+                closes_at=closes_at,
+                max_choices=self.max_choices,
+                results_visibility=self.results_visibility,
+            )
+            Choice.objects.bulk_create(
+                Choice(question=copy, choice_text=choice.choice_text, position=choice.position)
+                for choice in self.choices.all()
+            )
+        return copy
 
     @property
     def results_shown(self):
