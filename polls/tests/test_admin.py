@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from .admin_helpers import (
     make_editor,
     question_data,
 )
-from .factories import make_question, make_voter
+from .factories import make_browser, make_question, make_voter
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,9 @@ def test_the_list_shows_status_times_choices_and_ballots(editor):
     assert '<td class="field-voter_count">2</td>' in html
 
 
-@pytest.mark.parametrize(("status", "listed"), [("scheduled", "Soon"), ("open", "Running"), ("closed", "Over")])
+@pytest.mark.parametrize(
+    ("status", "listed"), [("scheduled", "Soon"), ("open", "Running"), ("closed", "Over")]
+)
 def test_the_list_filters_by_status(editor, status, listed):
     now = timezone.now()
     make_question(question_text="Soon", pub_date=now + HOUR)
@@ -268,6 +271,17 @@ def test_staff_without_any_poll_permission_is_refused_the_questions(client):
     assert nobody.get(QUESTIONS_URL).status_code == 403
     assert nobody.get(change_url(question)).status_code == 403
     assert "Recent activity" not in nobody.get(reverse("admin:index")).text
+
+
+def test_the_first_admin_can_be_created_without_a_terminal(monkeypatch):
+    # The Heroku path in the README: environment variables and createsuperuser --noinput.
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "first")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "first@example.com")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long and unusual passphrase")
+    call_command("createsuperuser", "--noinput", verbosity=0)
+    browser = make_browser()
+    assert browser.login(username="first", password="a long and unusual passphrase")
+    assert browser.get(QUESTIONS_URL).status_code == 200
 
 
 # The frame ---------------------------------------------------------------------------------------
