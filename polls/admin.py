@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from .exports import results_csv_response
-from .models import Choice, Question, QuestionQuerySet, Status
+from .models import Choice, Question, Status
 
 admin.site.site_header = "Polls administration"
 admin.site.site_title = "Polls administration"
@@ -89,6 +90,20 @@ class QuestionForm(forms.ModelForm):
         model = Question
         fields = ["question_text", "pub_date", "closes_at", "max_choices", "results_visibility"]
 
+    def clean_max_choices(self):
+        limit = self.cleaned_data["max_choices"]
+        question = self.instance
+        if question.pk and limit < question.max_choices:
+            held = question.largest_ballot()
+            if held > limit:
+                raise ValidationError(
+                    "Ballots already hold up to %(held)s choices; a lower limit would make them invalid. "
+                    "Duplicate the poll to run it with fewer picks.",
+                    code="below_cast_ballots",
+                    params={"held": held},
+                )
+        return limit
+
     def clean(self):
         cleaned = super().clean()
         pub_date, closes_at = cleaned.get("pub_date"), cleaned.get("closes_at")
@@ -96,6 +111,27 @@ class QuestionForm(forms.ModelForm):
             # The database refuses it too (question_closes_after_publish); say it next to the field.
             self.add_error("closes_at", "The closing time must come after the publish time.")
         return cleaned
+
+
+# The QuestionQuerySet changes of state the actions run, and what each says: to the editor when it
+# applies, when it does not, and in the question's history.
+STATE_CHANGES = {
+    "publish_now": (
+        "Published {n} poll(s) now.",
+        "{n} poll(s) were already published and were left as they were.",
+        "Published now, from the list.",
+    ),
+    "close_now": (
+        "Closed {n} poll(s): they accept no more votes.",
+        "{n} poll(s) were not open (scheduled or already closed) and were left as they were.",
+        "Closed now, from the list.",
+    ),
+    "reopen": (
+        "Reopened {n} poll(s) with no closing time.",
+        "{n} poll(s) were not closed and were left as they were.",
+        "Reopened with no closing time, from the list.",
+    ),
+}
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -166,46 +202,33 @@ class QuestionAdmin(admin.ModelAdmin):
             return None
         return question.get_absolute_url()
 
-    def _change_state(self, request, queryset, change, done, unchanged):
-        """Apply a QuestionQuerySet change of state to the selection and say what happened."""
+    def _change_state(self, request, queryset, change):
+        """Run a QuestionQuerySet change of state on the selection; say and log what it did."""
+        done, unchanged, history = STATE_CHANGES[change]
         # The ids first: the list may be filtered by the very status that the change moves.
         ids = list(queryset.values_list("pk", flat=True))
-        changed = change(Question.objects.filter(pk__in=ids))
-        selected = len(ids)
+        selection = Question.objects.filter(pk__in=ids)
+        before = dict(selection.with_status().values_list("pk", "status"))
+        changed = getattr(selection, change)()
         if changed:
+            # with_status() again: it reads the clock when called, and the change happened since.
+            moved = [q for q in selection.with_status() if q.status != before[q.pk]]
+            LogEntry.objects.log_actions(request.user.pk, moved, CHANGE, history)
             self.message_user(request, done.format(n=changed), messages.SUCCESS)
-        if selected > changed:
-            self.message_user(request, unchanged.format(n=selected - changed), messages.WARNING)
+        if len(ids) > changed:
+            self.message_user(request, unchanged.format(n=len(ids) - changed), messages.WARNING)
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
-        self._change_state(
-            request,
-            queryset,
-            QuestionQuerySet.publish_now,
-            "Published {n} poll(s) now.",
-            "{n} poll(s) were already published and were left as they were.",
-        )
+        self._change_state(request, queryset, "publish_now")
 
     @admin.action(description="Close now", permissions=["change"])
     def close_now(self, request, queryset):
-        self._change_state(
-            request,
-            queryset,
-            QuestionQuerySet.close_now,
-            "Closed {n} poll(s): they accept no more votes.",
-            "{n} poll(s) were not open (scheduled or already closed) and were left as they were.",
-        )
+        self._change_state(request, queryset, "close_now")
 
     @admin.action(description="Reopen (no closing time)", permissions=["change"])
     def reopen(self, request, queryset):
-        self._change_state(
-            request,
-            queryset,
-            QuestionQuerySet.reopen,
-            "Reopened {n} poll(s) with no closing time.",
-            "{n} poll(s) were not closed and were left as they were.",
-        )
+        self._change_state(request, queryset, "reopen")
 
     @admin.action(description="Duplicate as a draft", permissions=["add"])
     def duplicate(self, request, queryset):

@@ -146,6 +146,11 @@ class Question(models.Model):
     def is_closed(self, now=None):
         return self.closes_at is not None and self.closes_at <= (now or timezone.now())
 
+    def largest_ballot(self):
+        """The most choices that one ballot on this question holds (0 without ballots)."""
+        sizes = self.ballots.annotate(size=Count("votes")).order_by("-size").values_list("size", flat=True)
+        return sizes.first() or 0
+
     def duplicate(self):
         """
         Copy this question and its choices as a new question without ballots or votes.

@@ -18,7 +18,8 @@ def change_url(question):
 
 def make_editor(*perms, superuser=False, staff=True, username="editor"):
     """A logged-in client for a user with the given permissions ("view_question", ...)."""
-    user = User.objects.create_user(username, password="unused", is_staff=staff, is_superuser=superuser)
+    # No password (nothing to hash): the client logs in with force_login.
+    user = User.objects.create_user(username, is_staff=staff, is_superuser=superuser)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="polls", codename__in=perms))
     browser = make_browser()
     browser.force_login(user)

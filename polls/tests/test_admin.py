@@ -189,6 +189,22 @@ def test_a_voter_cannot_be_allowed_more_picks_than_there_are_choices(editor):
     assert message in errors_of(editor.post(ADD_URL, data))
 
 
+def test_the_pick_limit_cannot_drop_below_what_ballots_already_hold(editor):
+    question = make_question(choices=("A", "B", "C"), max_choices=3)
+    assert question.largest_ballot() == 0
+    cast_vote(question=question, choices=list(question.choices.all()[:2]), voter=make_voter())
+    assert question.largest_ballot() == 2
+    message = (
+        "Ballots already hold up to 2 choices; a lower limit would make them invalid. "
+        "Duplicate the poll to run it with fewer picks."
+    )
+    assert message in errors_of(editor.post(change_url(question), question_data(existing(question))))
+    response = editor.post(change_url(question), question_data(existing(question), max_choices=2))
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.max_choices == 2
+
+
 def test_a_choice_with_votes_cannot_be_renamed(editor):
     question = make_question(choices=("Yes", "No"))
     voted(question, "Yes", times=2)
@@ -220,6 +236,17 @@ def test_choices_without_votes_can_be_renamed_deleted_and_any_choice_reordered(e
     response = editor.post(change_url(question), question_data(existing(question, **changes)))
     assert response.status_code == 302, errors_of(response)
     assert [(c.choice_text, c.votes) for c in question.choices.all()] == [("Nope", 0), ("Yes", 1)]
+
+
+def test_a_whole_question_with_its_ballots_can_be_deleted(editor):
+    # Vote's RESTRICT guards single choices only; the question takes ballots and votes with it.
+    question = make_question()
+    voted(question, "Yes", times=2)
+    url = reverse("admin:polls_question_delete", args=[question.pk])
+    assert "Ballots: 2" in editor.get(url).text
+    assert editor.post(url, {"post": "yes"}).status_code == 302
+    assert not Question.objects.exists()
+    assert not Choice.objects.exists()
 
 
 def test_counters_are_read_only(editor):

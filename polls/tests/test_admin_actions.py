@@ -5,7 +5,7 @@ import datetime
 import io
 
 import pytest
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -69,6 +69,11 @@ def test_close_now_stops_the_votes(editor):
     assert statuses() == {"Live": Status.CLOSED, "Soon": Status.SCHEDULED}
     with pytest.raises(PollClosed):
         vote(live, "Yes")
+    # The question's history says who closed it; the scheduled one has no entry.
+    entry = LogEntry.objects.get()
+    assert (entry.object_id, entry.action_flag) == (str(live.pk), CHANGE)
+    assert entry.get_change_message() == "Closed now, from the list."
+    assert entry.user.username == "editor"
 
 
 def test_reopen_opens_closed_polls_with_no_closing_time(editor):
