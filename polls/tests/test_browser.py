@@ -129,6 +129,28 @@ def test_a_keyboard_alone_can_vote_with_focus_always_visible(page, poll):
     assert votes(poll)["Tangerine"] == 1
 
 
+def test_a_vote_without_a_choice_is_refused_with_a_message_tied_to_the_choices(page, poll):
+    page.goto(poll.get_absolute_url())
+    page.get_by_role("button", name="Vote").click()
+    choices = page.get_by_role("group", name=poll.question_text)
+    expect(choices).to_have_accessible_description("Pick a choice before voting.")
+    for radio in page.get_by_role("radio").all():
+        expect(radio).to_have_attribute("aria-invalid", "true")
+    assert Ballot.objects.count() == 0
+
+
+@pytest.mark.parametrize(("motion", "duration"), [("no-preference", "0.15s"), ("reduce", "0s")])
+def test_choices_animate_only_for_people_who_have_not_asked_for_less_motion(
+    open_page, poll, motion, duration
+):
+    page = open_page(reduced_motion=motion)
+    page.goto(poll.get_absolute_url())
+    durations = page.locator("label", has_text="Teal").evaluate(
+        "label => getComputedStyle(label).transitionDuration"
+    )
+    assert set(durations.split(", ")) == {duration}
+
+
 def test_without_javascript_the_whole_vote_flow_works(open_page, poll):
     page = open_page(java_script_enabled=False)
     page.goto(reverse("polls:index"))
