@@ -7,6 +7,8 @@ import pytest
 from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
+from .browsing import DESKTOP
+
 CHROMIUM = Path("/usr/bin/chromium")
 # As this machine's browser checks run it: no sandbox (root), and none of the background traffic
 # to Google's hosts that a closed network refuses.
@@ -19,8 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="session")

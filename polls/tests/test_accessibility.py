@@ -10,6 +10,7 @@ from django.views.defaults import bad_request, server_error
 
 from polls.models import Question
 
+from .browsing import submit, vote_for
 from .showcase import get_pages, make_showcase
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,11 +31,6 @@ def violations(page):
     return {rule["id"]: [node["target"] for node in rule["nodes"]] for rule in found}
 
 
-def vote_for(page, label):
-    page.get_by_label(label).check()
-    page.get_by_role("button", name="Vote").click()
-
-
 def served_as(page, path, response, status):
     """Show a page the browser cannot provoke from a healthy server, served at a live-site address."""
     body = response.content
@@ -48,7 +44,7 @@ def visit_every_page_type(page, polls):
         assert page.goto(path).status == status, name
         yield name
     page.goto(polls.open.get_absolute_url())
-    page.get_by_role("button", name="Vote").click()
+    submit(page, "Vote")
     yield "poll with errors"
     vote_for(page, "Plum")
     page.get_by_text("Your vote for “Plum” was counted.").wait_for()
@@ -58,20 +54,20 @@ def visit_every_page_type(page, polls):
     page.goto(polls.multiple.get_absolute_url())
     page.get_by_label("CSV import").check()
     Question.objects.filter(pk=polls.multiple.pk).update(closes_at=timezone.now())
-    page.get_by_role("button", name="Vote").click()
+    submit(page, "Vote")
     page.get_by_role("heading", name="This poll is closed").wait_for()
     yield "vote on a closed poll"
     page.goto(polls.hidden.get_absolute_url())
     page.get_by_label("SQLite").check()
     page.context.clear_cookies()
-    page.get_by_role("button", name="Vote").click()
+    submit(page, "Vote")
     page.get_by_role("heading", name="Your form expired or came from elsewhere").wait_for()
     yield "403 CSRF page"
     get_user_model().objects.create_user("no-rights", password="correct horse battery", is_staff=True)
     page.goto(reverse("admin:login"))
     page.get_by_label("Username").fill("no-rights")
     page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
+    submit(page, "Log in")
     assert page.goto(reverse("admin:polls_question_add")).status == 403
     yield "403 page"
     request = RequestFactory().get("/")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from polls.models import Ballot, Question
 
+from .browsing import submit, vote_for
 from .factories import make_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,11 +24,6 @@ def poll():
 
 def votes(question):
     return dict(question.choices.values_list("choice_text", "votes"))
-
-
-def vote_for(page, label, button="Vote"):
-    page.get_by_label(label).check()
-    page.get_by_role("button", name=button).click()
 
 
 def row(page, choice):
@@ -131,7 +127,7 @@ def test_a_keyboard_alone_can_vote_with_focus_always_visible(page, poll):
 
 def test_a_vote_without_a_choice_is_refused_with_a_message_tied_to_the_choices(page, poll):
     page.goto(poll.get_absolute_url())
-    page.get_by_role("button", name="Vote").click()
+    submit(page, "Vote")
     choices = page.get_by_role("group", name=poll.question_text)
     expect(choices).to_have_accessible_description("Pick a choice before voting.")
     for radio in page.get_by_role("radio").all():
@@ -155,7 +151,7 @@ def test_without_javascript_the_whole_vote_flow_works(open_page, poll):
     page = open_page(java_script_enabled=False)
     page.goto(reverse("polls:index"))
     page.get_by_role("link", name=poll.question_text).click()
-    page.get_by_role("button", name="Vote").click()
+    submit(page, "Vote")
     expect(page.get_by_role("alert")).to_have_text("Pick a choice before voting.")
     vote_for(page, "Tangerine")
     expect(page.get_by_role("status")).to_have_text("Your vote for “Tangerine” was counted.")
@@ -182,14 +178,15 @@ def test_an_editor_creates_a_poll_in_the_admin_and_it_appears_on_the_site(page):
     page.goto(reverse("admin:polls_question_add"))
     page.get_by_label("Username").fill("editor")
     page.get_by_label("Password").fill("a long passphrase")
-    page.get_by_role("button", name="Log in").click()
+    submit(page, "Log in")
     page.locator("#id_question_text").fill("Where should the summer party be?")
     for number, text in enumerate(("On the roof", "In the park", "At the lake")):
         field = page.locator(f'input[name="choices-{number}-choice_text"]')
         if not field.count():  # fewer blank rows than choices: add one, as an editor would
             page.get_by_role("link", name=re.compile("Add another")).click()
         field.fill(text)
-    page.locator('input[name="_save"]').click()
+    with page.expect_navigation():
+        page.locator('input[name="_save"]').click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert Question.objects.get().choices.count() == 3
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from .conftest import DESKTOP, PHONE
+from .browsing import DESKTOP, PHONE, vote_for
 from .showcase import make_showcase
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,9 +30,7 @@ def test_the_main_pages_look_right_on_phones_and_desktops(open_page, viewport, s
     polls = make_showcase()
     page = open_page(viewport=viewport, color_scheme=scheme)
     page.goto(polls.open.get_absolute_url())
-    page.get_by_label("Plum").check()
-    page.get_by_role("button", name="Vote").click()
-    page.get_by_role("status").wait_for()
+    vote_for(page, "Plum")
     pages = {
         "results": None,  # as it is now: just voted, with the message
         "list": reverse("polls:index"),
