@@ -63,7 +63,7 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
                 errors.append(f"“{seen[key]}” and “{text}” are the same choice; keep only one.")
             seen.setdefault(key, text)
         limit = self.instance.max_choices
-        if isinstance(limit, int) and len(texts) >= 2 and limit > len(texts):
+        if len(texts) >= 2 and limit > len(texts):
             errors.append(
                 f"Voters may pick up to {limit} choices but the poll offers only {len(texts)}: "
                 "lower “choices a voter may pick” or add choices."

@@ -229,6 +229,21 @@ def test_a_choice_with_votes_cannot_be_deleted(editor):
     assert question.choices.count() == 3
 
 
+def test_the_vote_rows_block_the_delete_even_when_the_counter_reads_zero(editor):
+    # Defence in depth: the admin's own check walks the Vote rows (Vote.choice is RESTRICT), so a
+    # counter out of step with them (a vote that arrived as the form loaded) cannot lose a vote.
+    question = make_question(choices=("Yes", "No", "Maybe"))
+    maybe = voted(question, "Maybe")
+    Choice.objects.filter(pk=maybe.pk).update(votes=0)
+    data = question_data(existing(question, Maybe={"DELETE": True}))
+    message = (
+        "Deleting choice Maybe would require deleting the following protected related objects: "
+        "vote Maybe on ballot "
+    )
+    assert any(error.startswith(message) for error in errors_of(editor.post(change_url(question), data)))
+    assert question.choices.count() == 3
+
+
 def test_choices_without_votes_can_be_renamed_deleted_and_any_choice_reordered(editor):
     question = make_question(choices=("Yes", "No", "Maybe"))
     voted(question, "Yes")
