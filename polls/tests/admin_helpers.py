@@ -6,7 +6,9 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
 
-from .factories import make_browser
+from polls.voting import cast_vote
+
+from .factories import make_browser, make_voter
 
 QUESTIONS_URL = reverse("admin:polls_question_changelist")
 ADD_URL = reverse("admin:polls_question_add")
@@ -91,3 +93,11 @@ def errors_of(response):
         for form_errors in inline.formset.errors:
             messages += [str(e) for errors in form_errors.values() for e in errors]
     return messages
+
+
+def voted(question, text, times=1):
+    """Cast `times` ballots for the choice with this text, each by a new voter."""
+    choice = question.choices.get(choice_text=text)
+    for _ in range(times):
+        cast_vote(question=question, choices=[choice], voter=make_voter())
+    return choice
