@@ -155,6 +155,8 @@ def test_without_javascript_the_whole_vote_flow_works(open_page, poll):
     expect(page.get_by_role("alert")).to_have_text("Pick a choice before voting.")
     vote_for(page, "Tangerine")
     expect(page.get_by_role("status")).to_have_text("Your vote for “Tangerine” was counted.")
+    expect(page.get_by_label("Link to this poll")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy link")).to_have_count(0)  # made by script only
     page.get_by_role("link", name="Change your vote").click()
     vote_for(page, "Teal", button="Change vote")
     expect(row(page, "Teal")).to_contain_text("Your vote")
