@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from polls.tests.admin_helpers import make_editor
 from polls.tests.factories import make_browser
 
 # Tests run with production settings (DEBUG off), which have no fallback key. Set one for this run
@@ -33,6 +34,12 @@ def client():
 def csrf_client():
     """Like `client`, but with CSRF checks on, as a real browser meets them."""
     return make_browser(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def editor():
+    """Like `client`, logged into the admin as a superuser."""
+    return make_editor(superuser=True)
 
 
 @pytest.fixture

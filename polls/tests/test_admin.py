@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
 
 
-@pytest.fixture
-def editor():
-    return make_editor(superuser=True)
-
-
 # The list ----------------------------------------------------------------------------------------
 
 

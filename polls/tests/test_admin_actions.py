@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
 
 
-@pytest.fixture
-def editor():
-    return make_editor(superuser=True)
-
-
 def act(browser, action, *questions, follow=True):
     data = {"action": action, "_selected_action": [q.pk for q in questions]}
     return browser.post(QUESTIONS_URL, data, follow=follow)

@@ -15,20 +15,12 @@ from .admin_helpers import (
     change_url,
     errors_of,
     existing,
-    make_editor,
     question_data,
     voted,
 )
 from .factories import make_question, make_voter
 
 pytestmark = pytest.mark.django_db
-
-HOUR = datetime.timedelta(hours=1)
-
-
-@pytest.fixture
-def editor():
-    return make_editor(superuser=True)
 
 
 def test_an_editor_creates_a_poll_with_three_choices_that_appears_on_the_site(editor, client):
@@ -78,7 +70,7 @@ def test_every_mistake_in_the_question_gets_a_message(editor):
         [{"choice_text": "A"}, {"choice_text": "B"}],
         question_text="",
         pub_date=now,
-        closes_at=now - HOUR,
+        closes_at=now - datetime.timedelta(hours=1),
         results_visibility="whenever",
     )
     data["max_choices"] = "0"
