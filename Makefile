@@ -53,5 +53,17 @@ $(VNU_JAR):
 test: lint $(VNU_JAR)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The benchmark's own database (created if missing): `bench_data` replaces every poll in it.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/polls_bench_big
+BENCH_ARGS ?=
+
+bench: install-dev
+	command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	psql "$(BENCH_DATABASE_URL)" -c "select 1" >/dev/null 2>&1 || \
+		psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "create database $(notdir $(BENCH_DATABASE_URL))"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" POLLS_BENCH=1 \
+		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-bench-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}" \
+		$(MANAGE) bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .tools artifacts staticfiles .pytest_cache .ruff_cache db.sqlite3

@@ -67,7 +67,8 @@ MIDDLEWARE = [
     "mysite.middleware.HumanMethodNotAllowedMiddleware",
 ]
 
-ROOT_URLCONF = "mysite.urls"
+# `make bench` adds Django's floor (a constant page) beside the site; production never routes it.
+ROOT_URLCONF = "mysite.bench_urls" if env_bool("POLLS_BENCH") else "mysite.urls"
 WSGI_APPLICATION = "mysite.wsgi.application"
 
 TEMPLATES = [

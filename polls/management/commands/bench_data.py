@@ -1,0 +1,126 @@
+"""Load the benchmark's large data set in bulk SQL: questions, choices, ballots, votes, counters.
+
+One INSERT ... SELECT over generate_series per table, all inside PostgreSQL, so a million ballots
+take seconds instead of the hours one INSERT per row would. Counters are then set from the rows in
+the same transaction, so Choice.votes equals the Vote rows and Question.voter_count (and revision)
+the Ballot rows, exactly as cast_vote() keeps them.
+
+Question 1 is the newest, open, single-choice and shows its results: the one the benchmark drives.
+It holds a quarter of the ballots so its pages are measured at their largest.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Sum
+
+from polls.models import Ballot, Choice, Question, Vote
+
+TABLES = [model._meta.db_table for model in (Vote, Ballot, Choice, Question)]
+
+
+def _sql(statement, **params):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or None)
+
+
+def load(*, questions, choices, ballots):
+    """Replace every poll in the database with the generated data set."""
+    question, choice, ballot, vote = (m._meta.db_table for m in (Question, Choice, Ballot, Vote))
+    with transaction.atomic():
+        # Deferred foreign-key checks of rows written earlier in this transaction (a test's) must
+        # run before TRUNCATE, which refuses to empty a table with pending trigger events.
+        _sql("SET CONSTRAINTS ALL IMMEDIATE")
+        _sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
+        # Newest first by id; every 10th closed an hour after it opened (so most of those are
+        # closed now), every 7th allows two picks, every 13th hides results until one votes.
+        _sql(
+            f"""INSERT INTO {question} (question_text, pub_date, closes_at, max_choices,
+                    results_visibility, voter_count, revision, updated_at)
+                SELECT 'Benchmark question ' || g || '?', now() - g * interval '5 minutes',
+                    CASE WHEN g %% 10 = 0 THEN now() - g * interval '5 minutes' + interval '1 hour' END,
+                    CASE WHEN g %% 7 = 0 THEN 2 ELSE 1 END,
+                    CASE WHEN g %% 13 = 0 THEN 'after_vote' ELSE 'always' END, 0, 0, now()
+                FROM generate_series(1, %(questions)s) g ORDER BY g""",
+            questions=questions,
+        )
+        _sql(
+            f"""INSERT INTO {choice} (question_id, choice_text, position, votes)
+                SELECT q, 'Choice ' || (p + 1), p, 0
+                FROM generate_series(1, %(questions)s) q, generate_series(0, %(per)s - 1) p
+                ORDER BY q, p""",
+            questions=questions,
+            per=choices,
+        )
+        # A quarter of the ballots on question 1, the rest spread over the others.
+        _sql(
+            f"""INSERT INTO {ballot} (question_id, voter, cast_at)
+                SELECT CASE WHEN g <= %(ballots)s / 4 THEN 1 ELSE 2 + g %% (%(questions)s - 1) END,
+                    gen_random_uuid(), now() - (g %% 86400) * interval '1 second'
+                FROM generate_series(1, %(ballots)s) g""",
+            ballots=ballots,
+            questions=questions,
+        )
+        # One vote per ballot, skewed towards the first choices so polls have leaders.
+        _sql(
+            f"""INSERT INTO {vote} (ballot_id, choice_id)
+                WITH pick AS MATERIALIZED (
+                    SELECT id, question_id, floor(random() * random() * %(per)s)::int AS position
+                    FROM {ballot})
+                SELECT pick.id, c.id FROM pick
+                JOIN {choice} c ON c.question_id = pick.question_id AND c.position = pick.position""",
+            per=choices,
+        )
+        _sql(
+            f"""UPDATE {choice} c SET votes = v.n
+                FROM (SELECT choice_id, count(*) n FROM {vote} GROUP BY choice_id) v
+                WHERE c.id = v.choice_id"""
+        )
+        _sql(
+            f"""UPDATE {question} q SET voter_count = b.n, revision = b.n
+                FROM (SELECT question_id, count(*) n FROM {ballot} GROUP BY question_id) b
+                WHERE q.id = b.question_id"""
+        )
+    for table in TABLES:
+        _sql(f"ANALYZE {table}")
+
+
+def is_loaded(*, questions, choices, ballots):
+    """Whether the database holds this data set (plus the benchmark's own votes), counters exact."""
+    ballot_rows = Ballot.objects.count()
+    return (
+        Question.objects.count() == questions
+        and Choice.objects.count() == questions * choices
+        and ballot_rows >= ballots
+        and Question.objects.aggregate(n=Sum("voter_count"))["n"] == ballot_rows
+        and Choice.objects.aggregate(n=Sum("votes"))["n"] == Vote.objects.count()
+    )
+
+
+class Command(BaseCommand):
+    help = "Fill a PostgreSQL database with the benchmark's polls (replaces every poll in it)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--questions", type=int, default=10_000)
+        parser.add_argument("--choices", type=int, default=5, help="choices per question")
+        parser.add_argument("--ballots", type=int, default=1_000_000)
+        parser.add_argument("--replace", action="store_true", help="delete the polls already in the database")
+
+    def handle(self, *, questions, choices, ballots, replace, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_data needs PostgreSQL: set DATABASE_URL=postgres://...")
+        if questions < 2 or choices < 2 or ballots < 4:
+            raise CommandError("Use at least 2 questions, 2 choices each and 4 ballots.")
+        size = {"questions": questions, "choices": choices, "ballots": ballots}
+        if is_loaded(**size):
+            self.stdout.write("The benchmark data set is already loaded.")
+            return
+        if Question.objects.exists() and not replace:
+            raise CommandError("This database already has polls; add --replace to delete them.")
+        started = time.monotonic()
+        load(**size)
+        self.stdout.write(
+            f"Loaded {questions} questions, {questions * choices} choices, {ballots} ballots "
+            f"in {time.monotonic() - started:.1f} s."
+        )

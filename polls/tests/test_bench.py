@@ -1,0 +1,74 @@
+"""The benchmark's tools: the bulk loader, the floor page, the wrk report reader, its voter cookies."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.test import RequestFactory
+
+from polls.management.commands import _wrk
+from polls.models import Ballot, Choice, Question, ResultsVisibility, Vote
+from polls.voter import COOKIE_NAME, read_voter
+
+from .factories import make_question
+
+pytestmark = pytest.mark.django_db
+
+WRK_REPORT = """Running 1s test @ http://127.0.0.1:8251/
+  1 threads and 8 connections
+  Latency Distribution
+     50%    1.57ms
+     75%    7.89ms
+     90%   34.65ms
+     99%    1.20s
+  761 requests in 1.01s, 254.31KB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:    754.71
+"""
+
+
+def test_bench_data_loads_polls_whose_counters_equal_their_rows(postgres, capsys):
+    call_command("bench_data", questions=30, choices=3, ballots=400)
+    assert (Question.objects.count(), Choice.objects.count(), Ballot.objects.count()) == (30, 90, 400)
+    assert Vote.objects.count() == 400  # one vote per ballot
+    for choice in Choice.objects.annotate(rows=Count("ballot_votes")):
+        assert choice.votes == choice.rows
+    for question in Question.objects.annotate(rows=Count("ballots")):
+        assert question.voter_count == question.rows
+    driven = Question.objects.open().first()
+    assert (driven.pk, driven.voter_count) == (1, 100)  # the newest holds a quarter of the ballots
+    assert (driven.max_choices, driven.results_visibility) == (1, ResultsVisibility.ALWAYS)
+    assert Question.objects.closed().exists()
+
+    call_command("bench_data", questions=30, choices=3, ballots=400)
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_bench_data_keeps_other_polls_unless_told_to_replace_them(postgres):
+    make_question(question_text="Someone's real poll")
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("bench_data", questions=10, choices=2, ballots=10)
+    call_command("bench_data", questions=10, choices=2, ballots=10, replace=True)
+    assert not Question.objects.filter(question_text="Someone's real poll").exists()
+
+
+def test_the_floor_page_is_not_routed_in_production(client):
+    assert client.get("/bench/floor/").status_code == 404
+
+
+def test_the_floor_page_answers_a_constant_under_the_bench_urls(client, settings):
+    settings.ROOT_URLCONF = "mysite.bench_urls"
+    response = client.get("/bench/floor/")
+    assert (response.status_code, response.content) == (200, b"ok")
+    assert client.get("/polls/").status_code == 200  # the site itself is still there
+
+
+def test_a_wrk_report_is_read_in_milliseconds_with_errors_counted_as_bad():
+    figures = _wrk.parse(WRK_REPORT)
+    assert figures == _wrk.Figures(requests=761, rps=754.71, p50=1.57, p99=1200.0, bad=7)
+
+
+def test_the_bench_voter_cookies_are_real_voter_cookies():
+    request = RequestFactory().get("/")
+    request.COOKIES[COOKIE_NAME] = _wrk.signed_voter()
+    assert read_voter(request) is not None
