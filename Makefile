@@ -11,6 +11,7 @@ help:
 	@echo "make test    lint, migration check and the whole test suite"
 	@echo "make stress  the multi-server vote scenario at a large size"
 	@echo "make bench   load-test every page on PostgreSQL and print figures"
+	@echo "make heroku-local  build, release and run two web dynos from the Procfile, as Heroku does"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,15 @@ bench: install-dev
 	DATABASE_URL="$(BENCH_DATABASE_URL)" POLLS_BENCH=1 \
 		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-bench-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}" \
 		$(MANAGE) bench $(BENCH_ARGS)
+
+# What Heroku does with a push, here: a fresh virtualenv from requirements.txt alone (the slug's
+# packages), then polls/tests/test_heroku.py runs collectstatic with no config var, the release
+# command and two web dynos through honcho against that virtualenv. Needs PostgreSQL.
+heroku-local: install-dev
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "set DATABASE_URL=postgres://..." >&2; exit 1;; esac
+	slug=$$(mktemp -d) && trap 'rm -rf "$$slug"' EXIT && \
+	$(PYTHON) -m venv "$$slug" && "$$slug/bin/pip" install --quiet -r requirements.txt && \
+	SLUG_BIN="$$slug/bin" $(BIN)/pytest polls/tests/test_heroku.py -s -v $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools artifacts staticfiles .pytest_cache .ruff_cache db.sqlite3

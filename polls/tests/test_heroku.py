@@ -1,0 +1,159 @@
+"""Heroku, here: a push builds, releases and serves from two dynos; bad releases and keys are refused."""
+
+import re
+import secrets
+import subprocess
+
+import pytest
+import requests
+
+from polls.voter import COOKIE_NAME
+
+from .dynos import (
+    GRACE_PERIOD,
+    HTTPS,
+    ROOT,
+    build,
+    free_ports,
+    fresh_database,
+    honcho,
+    one_off,
+    platform_env,
+    running_in_group,
+    stop_holding_idle_connections,
+    web_dynos,
+)
+
+
+def vote_through(dyno, question_id):
+    """Vote like a browser: read the form (CSRF cookie and token), post it, keep the voter cookie."""
+    page = requests.get(f"{dyno.url}/polls/{question_id}/", headers=HTTPS, timeout=10)
+    assert page.status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    choice = re.search(r'name="choice" value="(\d+)"', page.text).group(1)
+    # requests keeps Secure cookies away from http:// URLs; the router talks plain HTTP to the dyno.
+    headers = {**HTTPS, "Origin": dyno.url.replace("http:", "https:")}
+    headers["Cookie"] = f"csrftoken={page.cookies['csrftoken']}"
+    answer = requests.post(
+        f"{dyno.url}/polls/{question_id}/vote/",
+        data={"csrfmiddlewaretoken": token, "choice": choice},
+        headers=headers,
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302, answer.text
+    return answer.cookies[COOKIE_NAME]
+
+
+@pytest.mark.slow
+def test_a_push_builds_releases_and_serves_one_database_from_two_dynos(postgres, tmp_path):
+    app, logs = tmp_path / "app", tmp_path / "logs"
+    app.mkdir()
+    logs.mkdir()
+    collected = build(app)
+    assert re.search(r"\d+ static files copied .* post-processed", collected), collected
+
+    with fresh_database() as database_url:
+        config_vars = {
+            "DATABASE_URL": database_url,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            # Heroku Postgres requires TLS (the default on a dyno); this machine's PostgreSQL has none.
+            "DATABASE_SSL_REQUIRE": "0",
+        }
+        release = honcho(app, "start", "release", env=platform_env(**config_vars, DYNO="release.1"))
+        assert "release.1 stopped (rc=0)" in release.stdout, release.stdout + release.stderr
+        assert "Applying polls.0001_initial... OK" in release.stdout
+        question_id = one_off(
+            app,
+            config_vars,
+            "from polls.tests.factories import make_question;"
+            "print(make_question(question_text='Heroku or not?').pk)",
+        )
+
+        with web_dynos(app, config_vars, logs) as (a, b):
+            # Stateless: a vote through dyno A is in the database dyno B reads, and B trusts A's cookie.
+            voter = vote_through(a, question_id)
+            cookie = {"Cookie": f"{COOKIE_NAME}={voter}"}
+            seen = requests.get(f"{b.url}/polls/{question_id}/results/", headers=HTTPS | cookie, timeout=10)
+            assert seen.status_code == 200
+            assert "1 voter" in seen.text
+            assert "Your vote" in seen.text
+
+            # Static files: hashed names, compressed, cacheable for ever, served by the dyno itself.
+            stylesheet = re.search(r'href="(/static/polls/style\.[0-9a-f]{12}\.css)"', seen.text).group(1)
+            gzip = {"Accept-Encoding": "gzip"}
+            static = requests.get(b.url + stylesheet, headers=HTTPS | gzip, timeout=10)
+            assert static.status_code == 200
+            assert static.headers["Content-Encoding"] == "gzip"
+            assert "max-age=315360000" in static.headers["Cache-Control"]
+            assert "immutable" in static.headers["Cache-Control"]
+
+            seconds = stop_holding_idle_connections([a, b])
+
+    print(f"\nSIGTERM to exit: dyno A {seconds[0]:.1f} s, dyno B {seconds[1]:.1f} s")
+    for dyno, took in zip((a, b), seconds, strict=True):
+        assert took < GRACE_PERIOD, f"{dyno.url} took {took:.1f} s to stop:\n{dyno.log}"
+        assert not running_in_group(dyno.process_group()), dyno.log
+        assert "Handling signal: term" in dyno.log
+        assert "Shutting down: Master" in dyno.log
+        assert "Traceback" not in dyno.log
+        assert '"GET /healthz HTTP/1.1" 200' in dyno.log  # the access log goes to stdout
+
+
+def test_a_release_that_cannot_migrate_fails_so_heroku_keeps_the_running_release():
+    (closed_port,) = free_ports(1)
+    env = platform_env(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port}/nowhere",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DYNO="release.1",
+    )
+    release = honcho(ROOT, "start", "release", env=env)
+    assert "release.1 stopped (rc=1)" in release.stdout, release.stdout + release.stderr
+
+
+def test_the_web_dyno_refuses_to_start_without_a_secret_key():
+    (port,) = free_ports(1)
+    env = platform_env(DYNO="web.1", GUNICORN_CMD_ARGS=f"--bind 127.0.0.1:{port}")
+    web = honcho(ROOT, "start", "-p", str(port), "web", env=env)
+    assert "web.1 stopped (rc=" in web.stdout, web.stdout + web.stderr
+    assert "web.1 stopped (rc=0)" not in web.stdout
+    assert "DJANGO_SECRET_KEY is not set" in web.stdout
+    assert "Listening at" not in web.stdout
+
+
+def test_production_settings_pass_the_deploy_checklist():
+    """`check --deploy` on a dyno's settings (DEBUG unset, a real key), warnings counted as failures."""
+    env = platform_env(DYNO="web.1", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    check = subprocess.run(
+        ["python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def database_settings(**env):
+    code = "from django.conf import settings; d = settings.DATABASES['default']; print(d)"
+    shown = subprocess.run(
+        ["python", "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=platform_env(DJANGO_SETTINGS_MODULE="mysite.settings", **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout
+
+
+def test_on_a_dyno_postgresql_needs_tls_and_connections_persist_with_health_checks():
+    url = "postgres://someone:secret@db.example.com:5432/polls"
+    on_dyno = database_settings(DYNO="web.1", DATABASE_URL=url)
+    assert "'sslmode': 'require'" in on_dyno
+    assert "'CONN_MAX_AGE': 600" in on_dyno
+    assert "'CONN_HEALTH_CHECKS': True" in on_dyno
+    assert "sslmode" not in database_settings(DATABASE_URL=url)
