@@ -6,10 +6,12 @@ DJANGO_DEBUG=1 says this is a developer's machine. Every variable is listed in R
 app.json.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,6 +34,9 @@ ON_HEROKU = "DYNO" in os.environ
 # Core ------------------------------------------------------------------------------------------
 
 DEBUG = env_bool("DJANGO_DEBUG")
+if DEBUG and ON_HEROKU:
+    # A dyno serves the public: DEBUG would show tracebacks and settings to anyone.
+    raise ImproperlyConfigured("DJANGO_DEBUG is on on a Heroku dyno; unset it (`heroku config:unset`).")
 
 # No fallback outside DEBUG: an empty key makes Django refuse to sign anything, and wsgi.py refuses
 # to start the web process. collectstatic needs no key, so a first `git push` builds before any
@@ -51,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +71,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mysite.middleware.HumanMethodNotAllowedMiddleware",
+    "mysite.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes documents: it turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # `make bench` adds Django's floor (a constant page) beside the site; production never routes it.
@@ -98,10 +107,21 @@ DATABASES = {
         ssl_require=env_bool("DATABASE_SSL_REQUIRE", default=ON_HEROKU),
     ),
 }
+if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
+    # A database that does not answer fails the request in seconds (a 503 page), instead of
+    # holding the worker until the router gives up on it after 30.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users and sessions ----------------------------------------------------------------------------
 
+# The lockout check comes first, so a locked-out client's passwords are not even tried.
+AUTHENTICATION_BACKENDS = [
+    "mysite.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -162,6 +182,29 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
 }
+
+# Abuse -----------------------------------------------------------------------------------------
+
+# Behind Heroku's router the client's address is the last X-Forwarded-For entry (the router appends
+# the address it saw); anywhere else that header is whatever the client chose to send.
+POLLS_BEHIND_ROUTER = env_bool("POLLS_BEHIND_ROUTER", default=ON_HEROKU)
+# Votes one client address may send per window, counted in the database (so every dyno agrees).
+# Generous: one person never votes once a second, and a classroom behind one address still fits.
+# 0 turns the limit off.
+POLLS_VOTE_RATE_LIMIT = int(os.environ.get("POLLS_VOTE_RATE_LIMIT", "60"))
+POLLS_VOTE_RATE_WINDOW = int(os.environ.get("POLLS_VOTE_RATE_WINDOW", "60"))
+
+# Admin sign-in throttling (django-axes, state in the database): after this many failures an
+# account, and separately a client address, is locked out for the cool-off time.
+AXES_FAILURE_LIMIT = int(os.environ.get("POLLS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("POLLS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "polls.ratelimit.client_address"
+AXES_LOCKOUT_TEMPLATE = "429_login.html"
+# Failures are logged with the client address; the username stays masked, in case a password
+# was typed into it.
+AXES_SENSITIVE_PARAMETERS = ["username"]
 
 # Logging ---------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 import datetime
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -255,3 +255,36 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.choice} on ballot {self.ballot_id}"
+
+
+class RateCounterQuerySet(models.QuerySet):
+    def hit(self, key, started):
+        """Count one request for `key` in the window that began at `started`; return the count so far."""
+        # One statement, atomic on PostgreSQL and SQLite alike: concurrent requests on several app
+        # servers each get their own count, and no read-modify-write race loses one.
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} (key, started, hits) VALUES (%s, %s, 1) "  # noqa: S608  (no user input in it)
+            f"ON CONFLICT (key, started) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key, started])
+            return cursor.fetchone()[0]
+
+
+class RateCounter(models.Model):
+    """Requests one client made in one time window, shared by every app server (polls.ratelimit)."""
+
+    pk = models.CompositePrimaryKey("key", "started")
+    key = models.CharField(max_length=80)  # what is limited, for whom: "vote:203.0.113.7"
+    started = models.BigIntegerField()  # the window's start, in seconds since the epoch
+    hits = models.PositiveIntegerField(default=1)
+
+    objects = RateCounterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started", "key"]
+        indexes = [models.Index(fields=["started"], name="ratecounter_started")]
+
+    def __str__(self):
+        return f"{self.key}: {self.hits} since {self.started}"

@@ -1,19 +1,22 @@
 """The controllers: read the request, call the model layer, render or redirect."""
 
 from django.contrib import messages
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.generic import ListView
 
+from mysite.middleware import RETRY_AFTER_SECONDS
+
 from . import results as tallies
 from . import sharing
 from .forms import VoteForm
 from .models import Question, Vote
+from .ratelimit import limit_votes
 from .voter import new_voter, read_voter, remember_voter
-from .voting import Outcome, PollClosed, VoteRefused, cast_vote
+from .voting import Outcome, PollClosed, VoteRefused, VoteUnconfirmed, cast_vote
 
 
 class QuestionListView(ListView):
@@ -72,6 +75,7 @@ def detail(request, pk):
 
 
 @require_POST
+@limit_votes
 def vote(request, pk):
     question, choices = _poll(pk)
     if question.is_closed():
@@ -85,15 +89,43 @@ def vote(request, pk):
             return render(request, "polls/closed.html", {"question": question}, status=403)
         except VoteRefused as refusal:
             form.add_error("choice", str(refusal))
+        except VoteUnconfirmed:
+            return _unconfirmed_vote(request, question, choices, form.cleaned_data["choice"], voter)
     if not form.is_valid():
         held = _held_choices(question, choices, read_voter(request))
         return _render_detail(request, question, choices, form, held, status=400)
 
-    messages.success(request, _receipt_message(receipt))
+    return _counted(request, question, voter, _receipt_message(receipt))
+
+
+def _counted(request, question, voter, message):
+    messages.success(request, message)
     visible = question.results_visible_to(has_voted=True)
     response = redirect("polls:results" if visible else "polls:detail", pk=question.pk)
     remember_voter(response, voter)
     return response
+
+
+def _unconfirmed_vote(request, question, choices, wanted, voter):
+    """
+    The connection died during COMMIT: look on a fresh connection whether the ballot was recorded.
+
+    Counted: say so, as for any vote. Not counted: raise, and the 503 page of
+    DatabaseUnavailableMiddleware says so. Still no database: say it cannot be told yet, and keep
+    the voter cookie so the poll page shows the answer later (voting again is safe: a ballot holds
+    one pick per voter, so a repeat changes nothing).
+    """
+    connection.close()
+    try:
+        held = _held_choices(question, choices, voter)
+    except (OperationalError, InterfaceError):
+        response = render(request, "polls/vote_unconfirmed.html", {"question": question}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        remember_voter(response, voter)
+        return response
+    if set(held) != set(wanted):
+        raise OperationalError("the connection died before the vote's COMMIT reached the database")
+    return _counted(request, question, voter, f"Your vote for {_names(held)} was counted.")
 
 
 def _receipt_message(receipt):

@@ -1,9 +1,10 @@
 """cast_vote(): the one transaction that records, changes or refuses a ballot."""
 
 import enum
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -35,6 +36,10 @@ class TooManyChoices(VoteRefused):
     pass
 
 
+class VoteUnconfirmed(Exception):
+    """The connection died during COMMIT: the ballot may or may not have been recorded."""
+
+
 def cast_vote(*, question, choices, voter):
     """
     Make the voter's ballot on the question hold exactly `choices`.
@@ -47,7 +52,7 @@ def cast_vote(*, question, choices, voter):
         raise VoteRefused("Pick at least one choice.")
     if any(choice.question_id != question.pk for choice in choices):
         raise VoteRefused("That choice does not belong to this question.")
-    with transaction.atomic():
+    with _atomic_telling_lost_commits():
         return _write_ballot(question, choices, voter)
 
 
@@ -93,6 +98,26 @@ def _write_ballot(question, choices, voter):
         return Receipt(Outcome.CAST, _ordered(choices), [])
     Ballot.objects.filter(pk=ballot.pk).update(changed_at=timezone.now())
     return Receipt(Outcome.CHANGED, _ordered(choices), _ordered(Choice.objects.filter(pk__in=held)))
+
+
+@contextmanager
+def _atomic_telling_lost_commits():
+    """
+    transaction.atomic(), except that a connection lost during COMMIT raises VoteUnconfirmed.
+
+    A failure anywhere before COMMIT rolls the transaction back, so the error propagates as it is
+    and means "nothing was recorded". Only when every row was written and COMMIT was sent, but its
+    answer never came, is the outcome unknown until someone looks.
+    """
+    written = False
+    try:
+        with transaction.atomic():
+            yield
+            written = True
+    except (OperationalError, InterfaceError) as error:
+        if written:
+            raise VoteUnconfirmed("The database stopped answering while saving the vote.") from error
+        raise
 
 
 def _ordered(choices):
