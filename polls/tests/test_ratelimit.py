@@ -21,7 +21,11 @@ LOGIN_URL = reverse("admin:login")
 
 def browser(address="203.0.113.7", **headers):
     """A fresh browser (no cookies) at `address`, seen through Heroku's router."""
-    return Client(REMOTE_ADDR="10.1.2.3", headers={"X-Forwarded-Proto": "https", **headers}, HTTP_X_FORWARDED_FOR=address)
+    return Client(
+        REMOTE_ADDR="10.1.2.3",
+        headers={"X-Forwarded-Proto": "https", **headers},
+        HTTP_X_FORWARDED_FOR=address,
+    )
 
 
 def vote(client, question):
