@@ -13,11 +13,13 @@ from django.conf import settings  # noqa: E402  (settings are only ready after t
 
 # Refuse to serve without a real key: every cookie this site signs (voter, CSRF, messages) would
 # otherwise be forgeable or differ between dynos. Django itself only complains at the first request.
-# A short key or the development one (Django's own security.W009 rule) is refused the same way.
+# A short key or the development one is refused the same way (Django's own security.W009 rule).
 _key = os.environ.get("DJANGO_SECRET_KEY", "")
+_how = (
+    "Set it to a long random value, e.g. `heroku config:set "
+    "DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')`."
+)
+if not settings.DEBUG and not _key:
+    raise ImproperlyConfigured(f"DJANGO_SECRET_KEY is not set. {_how}")
 if not settings.DEBUG and (len(_key) < 50 or _key.startswith("django-insecure")):
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is missing, too short or a development key. Set it to a long random "
-        "value, e.g. `heroku config:set "
-        "DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')`."
-    )
+    raise ImproperlyConfigured(f"DJANGO_SECRET_KEY is too short or a development key. {_how}")
