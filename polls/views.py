@@ -69,9 +69,16 @@ def _render_detail(request, question, choices, form, held, status=200):
 @require_safe
 def detail(request, pk):
     question, choices = _poll(pk)
-    held = _held_choices(question, choices, read_voter(request))
+    voter = read_voter(request)
+    held = _held_choices(question, choices, voter)
     form = VoteForm(question=question, choices=choices)
-    return _render_detail(request, question, choices, form, held)
+    response = _render_detail(request, question, choices, form, held)
+    if voter is None and question.is_open():
+        # The voter id comes with the form, so every POST of it (a double-click, a resubmission,
+        # a second tab) carries the same id and meets the same ballot; an id first made by the
+        # vote itself would give each of two simultaneous first POSTs a ballot of its own.
+        remember_voter(response, new_voter())
+    return response
 
 
 @require_POST

@@ -1,0 +1,193 @@
+"""cast_vote() under real concurrency: threads, each on its own PostgreSQL connection, at once.
+
+Every test ends with exact counts and with every counter equal to its rows. Thread counts stay
+at 16 or fewer: the PostgreSQL server is shared, and 16 connections racing on one question row
+already queue up behind its lock.
+"""
+
+import itertools
+import random
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+
+from polls.counts import mismatches
+from polls.models import Ballot, Vote
+from polls.voting import Outcome, cast_vote
+
+from .factories import make_question, make_voter
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres,
+    pytest.mark.usefixtures("postgres"),
+]
+
+THREADS = 16
+
+
+def at_once(tasks):
+    """Run each task in a thread of its own, released together; return their results in order."""
+    barrier = threading.Barrier(len(tasks))
+    results = [None] * len(tasks)
+
+    def run(index, task):
+        try:
+            connection.ensure_connection()  # connect first, so the race is on the votes
+            barrier.wait(timeout=30)
+            results[index] = task()
+        except BaseException as error:  # kept and asserted on below, so no failure is lost
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(tasks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung (a lock never released?)"
+    errors = [result for result in results if isinstance(result, BaseException)]
+    assert not errors, errors
+    return results
+
+
+def casting(question, plan):
+    """A task that casts each (voter, choices) of the plan in turn and returns the receipts."""
+    return lambda: [
+        (voter, cast_vote(question=question, choices=picks, voter=voter)) for voter, picks in plan
+    ]
+
+
+def ballots_of(question):
+    """{voter: set of choice ids} as the database holds it."""
+    held = {}
+    for voter, choice_id in Vote.objects.filter(ballot__question=question).values_list(
+        "ballot__voter", "choice_id"
+    ):
+        held.setdefault(voter, set()).add(choice_id)
+    return held
+
+
+def ids(choices):
+    return frozenset(choice.pk for choice in choices)
+
+
+def serial_history(receipts, initial=frozenset()):
+    """The ballot after these receipts, if some one-at-a-time order of them explains them all."""
+    for order in itertools.permutations(receipts):
+        held = initial
+        for receipt in order:
+            previous, now = ids(receipt.previous), ids(receipt.choices)
+            expected = Outcome.CAST if not held else Outcome.UNCHANGED if held == now else Outcome.CHANGED
+            if receipt.outcome is not expected or (held and previous != held):
+                break
+            held = now
+        else:
+            return held
+    raise AssertionError(f"no serial order explains {receipts}")
+
+
+def assert_exact(question, expected_ballots):
+    """The database holds exactly these ballots, and every counter equals its rows."""
+    assert ballots_of(question) == expected_ballots
+    tally = Counter(pk for picks in expected_ballots.values() for pk in picks)
+    assert {c.pk: c.votes for c in question.choices.all()} == {
+        c.pk: tally[c.pk] for c in question.choices.all()
+    }
+    question.refresh_from_db()
+    assert question.voter_count == len(expected_ballots) == Ballot.objects.filter(question=question).count()
+    assert mismatches() == []
+
+
+def test_distinct_voters_voting_at_once_are_each_counted_once():
+    question = make_question(choices=("Red", "Green", "Blue"))
+    choices = list(question.choices.all())
+    plans = [[(make_voter(), [choices[(t + i) % 3]]) for i in range(10)] for t in range(THREADS)]
+    receipts = [r for result in at_once([casting(question, plan) for plan in plans]) for r in result]
+    assert len(receipts) == 160
+    assert all(receipt.outcome is Outcome.CAST for _, receipt in receipts)
+    assert_exact(question, {voter: set(ids(picks)) for plan in plans for voter, picks in plan})
+    question.refresh_from_db()
+    assert question.revision == 160
+
+
+def test_one_voter_submitting_from_many_threads_at_once_gets_one_ballot():
+    question = make_question()
+    yes = question.choices.get(choice_text="Yes")
+    voters = [make_voter() for _ in range(5)]
+    for voter in voters:  # five rounds, a fresh voter each, every thread with the same pick
+        outcomes = Counter(
+            receipt.outcome
+            for [(_, receipt)] in at_once([casting(question, [(voter, [yes])]) for _ in range(12)])
+        )
+        assert outcomes == {Outcome.CAST: 1, Outcome.UNCHANGED: 11}
+    assert_exact(question, {voter: {yes.pk} for voter in voters})
+    question.refresh_from_db()
+    assert question.revision == 5
+
+
+def test_concurrent_changes_of_one_ballot_apply_one_after_the_other():
+    question = make_question(choices=("Yes", "No", "Maybe"))
+    yes, no, maybe = question.choices.all()
+    voters = [make_voter() for _ in range(40)]
+    for voter in voters:
+        cast_vote(question=question, choices=[yes], voter=voter)
+    # Two threads per group of five voters race to move each ballot, one to No, one to Maybe.
+    groups = [voters[i : i + 5] for i in range(0, 40, 5)]
+    tasks = [
+        casting(question, [(voter, [pick]) for voter in group]) for group in groups for pick in (no, maybe)
+    ]
+    by_voter = {}
+    for voter, receipt in itertools.chain.from_iterable(at_once(tasks)):
+        by_voter.setdefault(voter, []).append(receipt)
+    final = {voter: set(serial_history(receipts, ids([yes]))) for voter, receipts in by_voter.items()}
+    assert all(receipt.outcome is Outcome.CHANGED for receipts in by_voter.values() for receipt in receipts)
+    assert_exact(question, final)
+    assert question.choices.get(pk=yes.pk).votes == 0
+    question.refresh_from_db()
+    assert question.revision == 40 + 80
+
+
+def test_multiple_choice_ballots_racing_keep_every_count_exact():
+    question = make_question(choices=("A", "B", "C", "D", "E"), max_choices=3)
+    choices = list(question.choices.all())
+    rng = random.Random(3)
+    voters = [make_voter() for _ in range(24)]
+
+    def picks():
+        return rng.sample(choices, rng.randint(1, 3))
+
+    # Half the voters have a ballot already; then two threads per group of three voters race each
+    # ballot to a random set, listed in random order (so no lock order comes from the caller).
+    first = {voter: picks() for voter in voters[::2]}
+    for voter, chosen in first.items():
+        cast_vote(question=question, choices=chosen, voter=voter)
+    groups = [voters[i : i + 3] for i in range(0, 24, 3)]
+    tasks = [casting(question, [(voter, picks()) for voter in group]) for group in groups for _ in range(2)]
+    by_voter = {}
+    for voter, receipt in itertools.chain.from_iterable(at_once(tasks)):
+        by_voter.setdefault(voter, []).append(receipt)
+    assert len(by_voter) == 24
+    final = {voter: set(serial_history(r, ids(first.get(voter, [])))) for voter, r in by_voter.items()}
+    assert_exact(question, final)
+
+
+def test_a_double_click_on_a_first_vote_through_the_site_makes_one_ballot():
+    question = make_question()
+    yes = question.choices.get(choice_text="Yes")
+    browser = Client(headers={"X-Forwarded-Proto": "https"})
+    assert browser.get(question.get_absolute_url()).status_code == 200  # the form, and a voter id
+
+    def click():
+        # One client per thread (the test client is not thread-safe), all with the browser's cookies.
+        tab = Client(headers={"X-Forwarded-Proto": "https"})
+        tab.cookies.update(browser.cookies)
+        return tab.post(reverse("polls:vote", args=[question.pk]), {"choice": yes.pk}).status_code
+
+    assert at_once([click] * 8) == [302] * 8
+    assert_exact(question, {Ballot.objects.get().voter: {yes.pk}})
