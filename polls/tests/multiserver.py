@@ -1,0 +1,360 @@
+"""Browsers voting across several gunicorn servers that share one PostgreSQL database.
+
+test_multiserver.py runs this at a modest size; `make stress` runs it large:
+
+    DATABASE_URL=postgres://... python -m polls.tests.multiserver --voters 5000
+
+Each simulated browser has its own cookie jar, reads the form for its CSRF token and votes the way
+people do: once, twice (the back button and submit again), with a double-click (two POSTs at
+once) or by changing its mind. A router in front of the servers sends every request to one of
+them at random, as Heroku's router does with dynos.
+"""
+
+import argparse
+import os
+import random
+import re
+import secrets
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import requests
+
+from polls.voter import COOKIE_NAME
+
+# What every browser believes it talks to: one HTTPS site. The router forwards to plain HTTP on
+# loopback with the Host and X-Forwarded-Proto that Heroku's router sets, so the servers run their
+# production settings untouched (SSL redirect, Secure cookies, strict CSRF origin checks).
+HOST = "127.0.0.1"
+ORIGIN = f"https://{HOST}"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+MESSAGE = re.compile(r'<p class="message message-\w+">(.*?)</p>')
+# How people vote, and how often: (kind, weight).
+KINDS = [("once", 55), ("resubmit", 15), ("double_click", 15), ("change", 15)]
+
+
+@dataclass
+class Voter:
+    """One simulated person: what they will do, and what the site told them."""
+
+    kind: str
+    picks: list  # choice ids in the order they are submitted
+    voter_id: str = ""  # from the signed cookie the site gave the browser
+    confirmed: int | None = None  # the choice of the last vote the site confirmed
+    unanswered: int | None = None  # a vote sent whose answer never came (its worker was killed)
+    problems: list = field(default_factory=list)  # anything the person should not have seen
+
+
+class Traffic:
+    """Requests, answers by status and by server, shared by every browser (thread-safe)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.statuses, self.servers, self.connection_errors = Counter(), Counter(), 0
+
+    def record(self, server, status):
+        with self.lock:
+            self.statuses[status] += 1
+            self.servers[server.port] += 1
+
+    def lost_connection(self):
+        with self.lock:
+            self.connection_errors += 1
+
+
+class LoopbackCookieJar(requests.cookies.RequestsCookieJar):
+    """
+    A cookie jar that sends Secure cookies to http://127.0.0.1, as browsers do.
+
+    Browsers count loopback as a secure context; requests does not, and would silently drop the
+    site's Secure cookies (CSRF, voter, messages). These servers are only ever on 127.0.0.1.
+    """
+
+    def set_cookie(self, cookie, *args, **kwargs):
+        cookie.secure = False
+        return super().set_cookie(cookie, *args, **kwargs)
+
+
+class Browser:
+    """A browser with its own cookie jar, behind a router that picks a server per request."""
+
+    def __init__(self, servers, traffic, seed):
+        self.servers, self.traffic, self.rng = servers, traffic, random.Random(seed)
+        self.session = requests.Session()
+        self.session.cookies = LoopbackCookieJar()
+        self.session.headers.update({"Host": HOST, "X-Forwarded-Proto": "https"})
+
+    def request(self, method, path, server=None, **kwargs):
+        server = server or self.rng.choice(self.servers)
+        try:
+            response = self.session.request(
+                method, server.url + path, allow_redirects=False, timeout=60, **kwargs
+            )
+        except requests.ConnectionError:
+            self.traffic.lost_connection()
+            raise
+        self.traffic.record(server, response.status_code)
+        return response
+
+    def open_form(self, question_id, server=None):
+        """GET the poll's page; return (page text, CSRF token)."""
+        page = self.request("GET", f"/polls/{question_id}/", server)
+        token = TOKEN.search(page.text)
+        if page.status_code != 200 or token is None:
+            raise AssertionError(f"the poll's page answered {page.status_code} without a form")
+        return page.text, token.group(1)
+
+    def submit(self, question_id, token, choice_id, server=None):
+        """POST a vote as the form does; return the redirect's target path."""
+        response = self.request(
+            "POST",
+            f"/polls/{question_id}/vote/",
+            server,
+            data={"csrfmiddlewaretoken": token, "choice": choice_id, "website": ""},
+            headers={"Origin": ORIGIN, "Referer": f"{ORIGIN}/polls/{question_id}/"},
+        )
+        if response.status_code != 302:
+            raise AssertionError(f"a vote answered {response.status_code}")
+        return response.headers["Location"]
+
+    def messages(self, path, server=None):
+        """GET the page a vote redirected to; return the messages it shows, as kinds."""
+        return [message_kind(text) for text in MESSAGE.findall(self.request("GET", path, server).text)]
+
+    def voter_id(self):
+        signed = self.session.cookies.get(COOKIE_NAME, domain=HOST) or ""
+        return signed.split(":", 1)[0]
+
+
+def message_kind(text):
+    for kind, words in (("counted", "was counted"), ("already", "already voted"), ("changed", "was changed")):
+        if words in text:
+            return kind
+    return text
+
+
+def plan(rng, choice_ids):
+    kind = rng.choices([k for k, _ in KINDS], weights=[w for _, w in KINDS])[0]
+    first = rng.choice(choice_ids)
+    if kind == "change":
+        return Voter(kind, [first, rng.choice([c for c in choice_ids if c != first])])
+    return Voter(kind, [first] if kind == "once" else [first, first])
+
+
+def vote(browser, voter, question_id):
+    """Play one person's visit; record what the site confirmed and anything that went wrong."""
+    _, token = browser.open_form(question_id)
+    voter.voter_id = browser.voter_id()
+    if not voter.voter_id:
+        voter.problems.append("the poll's form came without a voter cookie")
+    first, last = voter.picks[0], voter.picks[-1]
+    if voter.kind == "double_click":
+        _double_click(browser, voter, question_id, token)
+        return
+    _expect(voter, browser, question_id, token, first, ["counted"])
+    if voter.kind == "resubmit":
+        _expect(voter, browser, question_id, token, last, ["already"])
+    elif voter.kind == "change":
+        page, token = browser.open_form(question_id)
+        if "Change vote" not in page:
+            voter.problems.append("the poll's page did not offer “Change vote” after voting")
+        _expect(voter, browser, question_id, token, last, ["changed"])
+
+
+def _expect(voter, browser, question_id, token, choice_id, messages):
+    voter.unanswered = choice_id
+    target = browser.submit(question_id, token, choice_id)
+    voter.confirmed, voter.unanswered = choice_id, None
+    if (shown := browser.messages(target)) != messages:
+        voter.problems.append(f"expected {messages}, saw {shown}")
+
+
+def _double_click(browser, voter, question_id, token):
+    """Two POSTs of one form at once; the browser shows whichever answer comes last."""
+    choice_id = voter.picks[0]
+    voter.unanswered = choice_id
+    targets, gate = [], threading.Barrier(2)
+
+    def click():
+        gate.wait(timeout=30)
+        try:
+            targets.append(browser.submit(question_id, token, choice_id))
+        except (AssertionError, requests.ConnectionError) as error:
+            voter.problems.append(problem(error))
+
+    second = threading.Thread(target=click)
+    second.start()
+    click()
+    second.join()
+    if targets:  # one answer is enough to know the vote is in
+        voter.confirmed = choice_id
+    if len(targets) == 2:
+        voter.unanswered = None
+        shown = browser.messages(targets[-1])
+        if not shown or not set(shown) <= {"counted", "already"}:
+            voter.problems.append(f"a double-click showed {shown}")
+
+
+def problem(error):
+    """What a person would report: a lost connection, or the page that should not have been."""
+    if isinstance(error, requests.ConnectionError):
+        return f"connection lost: {error.__class__.__name__}"
+    return str(error)
+
+
+@dataclass
+class Report:
+    voters: int
+    ballots: int
+    totals: dict  # choice text: Choice.votes
+    lost: int  # confirmed voters without a ballot
+    doubled: int  # ballots that belong to no browser (a second ballot for somebody)
+    misplaced: int  # ballots not holding their voter's last write
+    drift: list  # counters that disagree with their rows
+    traffic: Traffic
+    seconds: float
+    problems: list  # (voter kind, what went wrong)
+    unanswered: int  # votes whose answer never came; each must be all there or not there at all
+
+    @property
+    def server_errors(self):
+        return sum(n for status, n in self.traffic.statuses.items() if status >= 500)
+
+    @property
+    def exact(self):
+        counted = sum(self.totals.values()) == self.ballots
+        wrong = self.lost + self.doubled + self.misplaced + len(self.drift) + self.server_errors
+        return counted and not wrong and not self.problems
+
+    def __str__(self):
+        requests_made = sum(self.traffic.statuses.values())
+        lines = [
+            f"voters      {self.voters}",
+            f"ballots     {self.ballots}",
+            f"totals      {sum(self.totals.values())}  "
+            + ", ".join(f"{k}: {v}" for k, v in self.totals.items()),
+            f"lost        {self.lost}",
+            f"doubled     {self.doubled}",
+            f"misplaced   {self.misplaced}",
+            f"drift       {len(self.drift)} counter(s) off their rows",
+            f"5xx         {self.server_errors}",
+            f"unanswered  {self.unanswered} (connection errors: {self.traffic.connection_errors})",
+            f"problems    {len(self.problems)}" + (f"  first: {self.problems[0]}" if self.problems else ""),
+            f"requests    {requests_made} in {self.seconds:.1f}s = {requests_made / self.seconds:.0f} req/s, "
+            f"{self.voters / self.seconds:.0f} voters/s; by server "
+            + ", ".join(f":{port} {n}" for port, n in sorted(self.traffic.servers.items())),
+            "statuses    " + ", ".join(f"{s}: {n}" for s, n in sorted(self.traffic.statuses.items())),
+        ]
+        return "\n".join(lines)
+
+
+class Simulation:
+    """Many browsers voting on one question across the servers, `concurrency` at a time."""
+
+    def __init__(self, servers, question, voters, seed=0, concurrency=16):
+        rng = random.Random(seed)
+        choice_ids = list(question.choices.values_list("pk", flat=True))
+        self.servers, self.question, self.seed, self.concurrency = servers, question, seed, concurrency
+        self.voters = [plan(rng, choice_ids) for _ in range(voters)]
+        self.traffic = Traffic()
+        self.finished = 0  # voters done so far, for a caller that acts mid-run
+        self.seconds = 0.0
+
+    def run(self):
+        started = time.monotonic()
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            list(pool.map(self._visit, range(len(self.voters))))
+        self.seconds = time.monotonic() - started
+        return self
+
+    def report(self):
+        return audit(self, self.seconds)
+
+    def _visit(self, index):
+        voter = self.voters[index]
+        try:
+            vote(Browser(self.servers, self.traffic, seed=f"{self.seed}-{index}"), voter, self.question.pk)
+        except (AssertionError, requests.ConnectionError) as error:
+            voter.problems.append(problem(error))
+        finally:
+            self.finished += 1
+
+
+def audit(simulation, seconds):
+    """Compare what the database holds with what every browser was told."""
+    from polls.counts import mismatches
+    from polls.models import Ballot, Choice, Question, Vote
+
+    question = Question.objects.get(pk=simulation.question.pk)
+    held = dict(Vote.objects.filter(ballot__question=question).values_list("ballot__voter", "choice_id"))
+    held = {str(voter): choice for voter, choice in held.items()}
+    browsers = {voter.voter_id: voter for voter in simulation.voters}
+    lost = sum(1 for v in simulation.voters if v.confirmed is not None and v.voter_id not in held)
+    misplaced = sum(
+        1
+        for voter_id, choice in held.items()
+        if voter_id in browsers
+        and choice not in {browsers[voter_id].confirmed, browsers[voter_id].unanswered}
+    )
+    return Report(
+        voters=len(simulation.voters),
+        ballots=Ballot.objects.filter(question=question).count(),
+        totals=dict(Choice.objects.filter(question=question).values_list("choice_text", "votes")),
+        lost=lost,
+        doubled=sum(1 for voter_id in held if voter_id not in browsers),
+        misplaced=misplaced,
+        drift=mismatches(Question.objects.filter(pk=question.pk)),
+        traffic=simulation.traffic,
+        seconds=seconds,
+        problems=[(v.kind, problem) for v in simulation.voters for problem in v.problems],
+        unanswered=sum(1 for v in simulation.voters if v.unanswered is not None),
+    )
+
+
+def main(argv=None):
+    """Run the scenario on the DATABASE_URL database, print the report; exit 1 unless it is exact."""
+    parser = argparse.ArgumentParser(
+        prog="python -m polls.tests.multiserver", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--voters", type=int, default=5000)
+    parser.add_argument("--servers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8140, help="the first server's port; the rest follow")
+    parser.add_argument("--concurrency", type=int, default=16, help="browsers active at once")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        parser.error("set DATABASE_URL=postgres://...: the servers share one PostgreSQL database")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "stress-only-" + secrets.token_urlsafe(32))
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from .factories import make_question
+    from .servers import Server, server_env
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # the servers serve the hashed manifest
+    question = make_question(question_text="Stress test: which is best?", choices=("Red", "Green", "Blue"))
+    servers = [Server(args.port + n, server_env(os.environ["DATABASE_URL"])) for n in range(args.servers)]
+    try:
+        for server in servers:
+            server.start()
+        print(
+            f"{args.voters} browsers voting across {args.servers} servers, {args.concurrency} at a time ..."
+        )
+        report = Simulation(servers, question, args.voters, args.seed, args.concurrency).run().report()
+    finally:
+        for server in servers:
+            server.stop()
+        question.delete()  # stress data, not a poll anybody made
+    print(report)
+    return 0 if report.exact and not report.unanswered else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Real gunicorn servers on loopback ports, started and stopped by the test or script that needs them."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def database_url(settings_dict):
+    """The DATABASE_URL naming the database this process uses (the test database, under pytest)."""
+    user = quote(settings_dict["USER"] or "")
+    password = quote(settings_dict["PASSWORD"] or "")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = settings_dict["HOST"] or "127.0.0.1"
+    port = settings_dict["PORT"] or 5432
+    return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'])}"
+
+
+def server_env(database_url):
+    """Production settings (no DJANGO_DEBUG) on the given database, with this process's secret key."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env |= {
+        "DATABASE_URL": database_url,
+        "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],  # shared, so any server reads any cookie
+        "PYTHONUNBUFFERED": "1",
+    }
+    return env
+
+
+class Server:
+    """One gunicorn master with two sync workers, like one Heroku dyno."""
+
+    def __init__(self, port, env, workers=2):
+        self.port, self.env, self.workers = port, env, workers
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = None
+        self.log = tempfile.NamedTemporaryFile(prefix=f"gunicorn-{port}-", suffix=".log")  # noqa: SIM115
+
+    def start(self, timeout=30):
+        with socket.socket() as probe:  # a stale server on the port would answer in its place
+            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                raise RuntimeError(f"port {self.port} is already in use")
+        command = [
+            str(GUNICORN), "mysite.wsgi",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(self.workers),
+            "--no-control-socket",
+            "--graceful-timeout", "5",
+            "--log-level", "warning",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn on {self.port} exited:\n{self.log_tail()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn on {self.port} did not answer in {timeout}s:\n{self.log_tail()}")
+
+    def worker_pids(self):
+        """The pids of this master's workers (gunicorn replaces one that dies)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def stop(self):
+        """Stop gracefully (SIGTERM: workers finish their request); kill the group if that stalls."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only what it started
+            self.process.wait(timeout=5)
+
+    def log_tail(self, lines=30):
+        return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-lines:])
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+def pid_using_local_port(port, pids):
+    """The process among `pids` owning the TCP socket bound to local `port` (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:  # closed while looking
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                return pid
+    return None

@@ -1,0 +1,170 @@
+"""Two real gunicorn servers on one PostgreSQL database, as two Heroku dynos behind the router."""
+
+import os
+import signal
+import threading
+import time
+import uuid
+from collections import Counter
+
+import pytest
+import requests
+from django.core.management import call_command
+from django.db import connection
+
+from polls.counts import mismatches
+from polls.models import Ballot
+
+from .factories import make_question
+from .multiserver import Browser, Simulation, Traffic
+from .servers import Server, database_url, pid_using_local_port, server_env
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+PORTS = (8110, 8111)
+
+
+@pytest.fixture
+def servers(postgres, transactional_db):
+    """Two servers on the test database, stopped before the database is flushed."""
+    env = server_env(database_url(connection.settings_dict))
+    started = []
+    try:
+        for port in PORTS:
+            started.append(Server(port, env).start())
+        yield started
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def question(transactional_db):
+    return make_question(question_text="Which colour?", choices=("Red", "Green", "Blue"))
+
+
+def test_500_browsers_across_two_servers_are_each_counted_once_where_they_last_voted(servers, question):
+    simulation = Simulation(servers, question, voters=500, seed=1).run()
+    report = simulation.report()
+    print(report)
+    assert report.voters == 500
+    assert report.ballots == sum(report.totals.values()) == 500
+    assert (report.lost, report.doubled, report.misplaced, report.server_errors) == (0, 0, 0, 0)
+    assert report.drift == []
+    assert report.problems == []
+    assert report.unanswered == report.traffic.connection_errors == 0
+    texts = dict(question.choices.values_list("pk", "choice_text"))
+    assert report.totals == {
+        texts[pk]: n for pk, n in Counter(v.picks[-1] for v in simulation.voters).items()
+    }
+    # Every way of voting was played, and the router spread the load over both servers.
+    assert {kind for kind, n in Counter(v.kind for v in simulation.voters).items() if n >= 50} == {
+        "once",
+        "resubmit",
+        "double_click",
+        "change",
+    }
+    assert min(report.traffic.servers.values()) > 0.4 * sum(report.traffic.servers.values())
+
+
+def test_a_voter_cookie_from_one_server_is_honoured_by_the_other(servers, question):
+    a, b = servers
+    red, green, _ = question.choices.all()
+    browser = Browser(servers, Traffic(), seed=0)
+    _, token = browser.open_form(question.pk, server=a)
+    browser.messages(browser.submit(question.pk, token, red.pk, server=a), server=a)
+    page, token = browser.open_form(question.pk, server=b)
+    assert "You voted for <strong>Red</strong>" in page
+    assert "Change vote" in page
+    target = browser.submit(question.pk, token, green.pk, server=b)
+    assert browser.messages(target, server=b) == ["changed"]
+    ballot = Ballot.objects.get()
+    assert str(ballot.voter) == browser.voter_id()
+    assert list(ballot.votes.values_list("choice", flat=True)) == [green.pk]
+
+
+def test_a_worker_killed_mid_vote_leaves_nothing_partial_and_a_restart_serves_again(servers, question):
+    red = question.choices.get(choice_text="Red")
+    simulation = Simulation(servers, question, voters=200, seed=2)
+    load = threading.Thread(target=simulation.run)
+    load.start()
+    try:
+        _wait_for(lambda: simulation.finished >= 50, "the load to get going")
+        stuck_at = _kill_a_worker_mid_vote(servers, red)
+    finally:
+        load.join(timeout=120)
+    assert stuck_at.startswith('UPDATE "polls_choice"'), stuck_at  # its ballot rows were written
+
+    # The killed worker's request got no answer; its transaction was rolled back whole.
+    [victim] = [voter for voter in simulation.voters if voter.unanswered is not None]
+    assert victim.problems == ["connection lost: ConnectionError"]
+    assert victim.picks[-1] == red.pk or victim.confirmed == red.pk  # the vote that met the lock
+    held = {str(b.voter): list(b.votes.values_list("choice", flat=True)) for b in Ballot.objects.all()}
+    assert held.get(victim.voter_id) == ([victim.confirmed] if victim.confirmed else None)
+    report = simulation.report()
+    print(report)
+    assert report.traffic.connection_errors == 1
+    assert [problem for _, problem in report.problems] == victim.problems
+    assert (report.lost, report.doubled, report.misplaced, report.server_errors) == (0, 0, 0, 0)
+    assert report.ballots == sum(report.totals.values()) == len(held)
+    assert report.ballots == sum(1 for voter in simulation.voters if voter.confirmed is not None)
+    assert not Ballot.objects.filter(votes__isnull=True).exists()
+    assert mismatches() == []
+
+    for server in servers:
+        server.stop()
+    for server in servers:
+        server.start()
+    for server in servers:
+        assert requests.get(server.url + "/healthz", timeout=5).status_code == 200
+    browser = Browser(servers, Traffic(), seed=3)
+    _, token = browser.open_form(question.pk)
+    assert browser.messages(browser.submit(question.pk, token, red.pk)) == ["counted"]
+    assert Ballot.objects.filter(voter=uuid.UUID(browser.voter_id())).exists()
+    assert mismatches() == []
+    call_command("check_counts")
+
+
+def _kill_a_worker_mid_vote(servers, choice):
+    """
+    Hold a lock on `choice` until a vote is stuck on it halfway through its transaction (ballot
+    rows written, counter not yet moved), SIGKILL the worker running that vote, then let go.
+    Return the statement the vote was stuck at.
+    """
+    holder = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            [holder_pid] = cursor.fetchone()
+            cursor.execute("SELECT 1 FROM polls_choice WHERE id = %s FOR UPDATE", [choice.pk])
+            stuck = _wait_for(lambda: _blocked_by(holder_pid), "a vote to queue behind the lock")
+            client_port, query = stuck
+            workers = [pid for server in servers for pid in server.worker_pids()]
+            worker = pid_using_local_port(client_port, workers)
+            assert worker is not None, f"no worker owns the connection from port {client_port}"
+            os.kill(worker, signal.SIGKILL)
+            # The orphaned transaction stays in PostgreSQL until it can notice its client is gone.
+            _wait_for(lambda: worker not in [p for s in servers for p in s.worker_pids()], "the kill")
+    finally:
+        holder.rollback()
+        holder.close()
+    return query
+
+
+def _blocked_by(holder_pid):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT client_port, query FROM pg_stat_activity"
+            " WHERE datname = current_database() AND %s = ANY(pg_blocking_pids(pid))",
+            [holder_pid],
+        )
+        return cursor.fetchone()
+
+
+def _wait_for(condition, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
