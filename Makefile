@@ -75,5 +75,11 @@ heroku-local: install-dev
 	$(PYTHON) -m venv "$$slug" && "$$slug/bin/pip" install --quiet -r requirements.txt && \
 	SLUG_BIN="$$slug/bin" $(BIN)/pytest polls/tests/test_heroku.py -s -v $(PYTEST_ARGS)
 
+# Several gunicorn servers on the PostgreSQL database DATABASE_URL names; VOTERS browsers vote
+# across them. Prints voters, ballots, totals, lost, doubled, 5xx and throughput; fails unless exact.
+VOTERS ?= 5000
+stress: install-dev
+	$(BIN)/python -m polls.tests.multiserver --voters $(VOTERS)
+
 clean:
 	rm -rf $(VENV) .tools artifacts staticfiles .pytest_cache .ruff_cache db.sqlite3
