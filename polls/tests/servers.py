@@ -46,7 +46,7 @@ class Server:
         self.process = None
         self.log = tempfile.NamedTemporaryFile(prefix=f"gunicorn-{port}-", suffix=".log")  # noqa: SIM115
 
-    def start(self, timeout=30):
+    def start(self, timeout=60):
         with socket.socket() as probe:  # a stale server on the port would answer in its place
             if probe.connect_ex(("127.0.0.1", self.port)) == 0:
                 raise RuntimeError(f"port {self.port} is already in use")
@@ -61,18 +61,25 @@ class Server:
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        try:
+            self._wait_until_healthy(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_healthy(self, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn on {self.port} exited:\n{self.log_tail()}")
             try:
-                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return self
-            except requests.ConnectionError:
+                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:  # not listening yet, or a first request still loading
                 pass
             time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"gunicorn on {self.port} did not answer in {timeout}s:\n{self.log_tail()}")
+        raise RuntimeError(f"gunicorn on {self.port} was not healthy in {timeout}s:\n{self.log_tail()}")
 
     def worker_pids(self):
         """The pids of this master's workers (gunicorn replaces one that dies)."""

@@ -31,7 +31,8 @@ def servers(postgres, transactional_db):
     started = []
     try:
         for port in PORTS:
-            started.append(Server(port, env).start())
+            started.append(Server(port, env))
+            started[-1].start()
         yield started
     finally:
         for server in started:
