@@ -26,8 +26,9 @@ import requests
 from polls.voter import COOKIE_NAME
 
 # What every browser believes it talks to: one HTTPS site. The router forwards to plain HTTP on
-# loopback with the Host and X-Forwarded-Proto that Heroku's router sets, so the servers run their
-# production settings untouched (SSL redirect, Secure cookies, strict CSRF origin checks).
+# loopback with the Host, X-Forwarded-Proto and X-Forwarded-For that Heroku's router sets, so the
+# servers run their production settings (SSL redirect, Secure cookies, strict CSRF origin checks,
+# the vote rate limit per client address).
 HOST = "127.0.0.1"
 ORIGIN = f"https://{HOST}"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -85,7 +86,9 @@ class Browser:
         self.servers, self.traffic, self.rng = servers, traffic, random.Random(seed)
         self.session = requests.Session()
         self.session.cookies = LoopbackCookieJar()
-        self.session.headers.update({"Host": HOST, "X-Forwarded-Proto": "https"})
+        # Each browser is its own client to the router, which appends the address it saw.
+        address = f"10.{self.rng.randrange(256)}.{self.rng.randrange(256)}.{self.rng.randrange(1, 255)}"
+        self.session.headers.update({"Host": HOST, "X-Forwarded-Proto": "https", "X-Forwarded-For": address})
 
     def request(self, method, path, server=None, **kwargs):
         server = server or self.rng.choice(self.servers)
@@ -275,11 +278,13 @@ class Simulation:
 
     def _visit(self, index):
         voter = self.voters[index]
+        browser = Browser(self.servers, self.traffic, seed=f"{self.seed}-{index}")
         try:
-            vote(Browser(self.servers, self.traffic, seed=f"{self.seed}-{index}"), voter, self.question.pk)
+            vote(browser, voter, self.question.pk)
         except (AssertionError, requests.ConnectionError) as error:
             voter.problems.append(problem(error))
         finally:
+            browser.session.close()
             self.finished += 1
 
 

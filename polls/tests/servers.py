@@ -27,18 +27,21 @@ def database_url(settings_dict):
 
 
 def server_env(database_url):
-    """Production settings (no DJANGO_DEBUG) on the given database, with this process's secret key."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    """A dyno's settings (no DJANGO_DEBUG) on the given database, with this process's secret key."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "POLLS_"))}
     env |= {
         "DATABASE_URL": database_url,
         "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],  # shared, so any server reads any cookie
+        # What DYNO switches on at Heroku (DYNO itself would also demand database SSL): the client's
+        # address is the router's last X-Forwarded-For entry, and the vote rate limit counts by it.
+        "POLLS_BEHIND_ROUTER": "1",
         "PYTHONUNBUFFERED": "1",
     }
     return env
 
 
 class Server:
-    """One gunicorn master with two sync workers, like one Heroku dyno."""
+    """One gunicorn master and its workers, like one Heroku dyno."""
 
     def __init__(self, port, env, workers=2):
         self.port, self.env, self.workers = port, env, workers
@@ -50,8 +53,11 @@ class Server:
         with socket.socket() as probe:  # a stale server on the port would answer in its place
             if probe.connect_ex(("127.0.0.1", self.port)) == 0:
                 raise RuntimeError(f"port {self.port} is already in use")
+        # The dyno's own gunicorn.conf.py (gthread workers, preload, keep-alive), with what differs
+        # here on the command line, which wins: a loopback port, the worker count, a quick stop.
         command = [
             str(GUNICORN), "mysite.wsgi",
+            "--config", str(ROOT / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(self.workers),
             "--no-control-socket",

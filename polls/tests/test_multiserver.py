@@ -91,24 +91,20 @@ def test_a_worker_killed_mid_vote_leaves_nothing_partial_and_a_restart_serves_ag
     load.start()
     try:
         _wait_for(lambda: simulation.finished >= 50, "the load to get going")
-        stuck_at = _kill_a_worker_mid_vote(servers, red)
+        stuck_at, transaction_id = _kill_a_worker_mid_vote(servers, red)
     finally:
         load.join(timeout=120)
     assert stuck_at.startswith('UPDATE "polls_choice"'), stuck_at  # its ballot rows were written
+    # PostgreSQL rolled that half-done transaction back when it found its client gone.
+    assert _wait_for(lambda: _settled(transaction_id), "the killed vote's transaction to end") == "aborted"
 
-    # The killed worker's request got no answer; its transaction was rolled back whole.
-    [victim] = [voter for voter in simulation.voters if voter.unanswered is not None]
-    assert victim.problems == ["connection lost: ConnectionError"]
-    assert victim.picks[-1] == red.pk or victim.confirmed == red.pk  # the vote that met the lock
-    held = {str(b.voter): list(b.votes.values_list("choice", flat=True)) for b in Ballot.objects.all()}
-    assert held.get(victim.voter_id) == ([victim.confirmed] if victim.confirmed else None)
+    # Each request the kill cut off (a gthread worker serves several) is all there or not at all.
     report = simulation.report()
     print(report)
-    assert report.traffic.connection_errors == 1
-    assert [problem for _, problem in report.problems] == victim.problems
+    assert report.traffic.connection_errors >= 1
+    assert {problem for _, problem in report.problems} == {"connection lost: ConnectionError"}
     assert (report.lost, report.doubled, report.misplaced, report.server_errors) == (0, 0, 0, 0)
-    assert report.ballots == sum(report.totals.values()) == len(held)
-    assert report.ballots == sum(1 for voter in simulation.voters if voter.confirmed is not None)
+    assert report.ballots == sum(report.totals.values())
     assert not Ballot.objects.filter(votes__isnull=True).exists()
     assert mismatches() == []
 
@@ -130,7 +126,7 @@ def _kill_a_worker_mid_vote(servers, choice):
     """
     Hold a lock on `choice` until a vote is stuck on it halfway through its transaction (ballot
     rows written, counter not yet moved), SIGKILL the worker running that vote, then let go.
-    Return the statement the vote was stuck at.
+    Return the statement the vote was stuck at and its transaction id.
     """
     holder = connection.get_new_connection(connection.get_connection_params())
     try:
@@ -138,28 +134,41 @@ def _kill_a_worker_mid_vote(servers, choice):
             cursor.execute("SELECT pg_backend_pid()")
             [holder_pid] = cursor.fetchone()
             cursor.execute("SELECT 1 FROM polls_choice WHERE id = %s FOR UPDATE", [choice.pk])
-            stuck = _wait_for(lambda: _blocked_by(holder_pid), "a vote to queue behind the lock")
-            client_port, query = stuck
+            client_port, query, transaction_id = _wait_for(
+                lambda: _blocked_by(holder_pid), "a vote to queue behind the lock"
+            )
             workers = [pid for server in servers for pid in server.worker_pids()]
             worker = pid_using_local_port(client_port, workers)
             assert worker is not None, f"no worker owns the connection from port {client_port}"
             os.kill(worker, signal.SIGKILL)
-            # The orphaned transaction stays in PostgreSQL until it can notice its client is gone.
             _wait_for(lambda: worker not in [p for s in servers for p in s.worker_pids()], "the kill")
     finally:
         holder.rollback()
         holder.close()
-    return query
+    return query, transaction_id
 
 
 def _blocked_by(holder_pid):
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT client_port, query FROM pg_stat_activity"
+            "SELECT client_port, query, backend_xid::text::bigint FROM pg_stat_activity"
             " WHERE datname = current_database() AND %s = ANY(pg_blocking_pids(pid))",
             [holder_pid],
         )
         return cursor.fetchone()
+
+
+def _settled(transaction_id):
+    """'committed' or 'aborted' once the transaction has ended, else None."""
+    with connection.cursor() as cursor:
+        # pg_stat_activity shows a 32-bit xid; give it the current epoch to ask about it.
+        cursor.execute(
+            "SELECT pg_xact_status((((pg_snapshot_xmax(pg_current_snapshot())::text::bigint >> 32) << 32)"
+            " + %s)::text::xid8)",
+            [transaction_id],
+        )
+        [status] = cursor.fetchone()
+    return None if status == "in progress" else status
 
 
 def _wait_for(condition, what, timeout=30):
