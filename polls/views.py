@@ -10,8 +10,8 @@ from django.views.generic import ListView
 
 from mysite.middleware import RETRY_AFTER_SECONDS
 
+from . import pages, paging, sharing
 from . import results as tallies
-from . import sharing
 from .forms import VoteForm
 from .models import Question, Vote
 from .ratelimit import limit_votes
@@ -30,18 +30,45 @@ class QuestionListView(ListView):
         polls = Question.objects.open() if self.status == "open" else Question.objects.closed()
         return polls.with_voted(read_voter(self.request))
 
+    def paginate_queryset(self, queryset, page_size):
+        page, rows = paging.window(queryset, self.request.GET.get(self.page_kwarg) or 1, page_size)
+        return None, page, rows, page.number > 1 or page.has_next
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(status=self.status, **kwargs)
 
+    def render_to_response(self, context, **response_kwargs):
+        page, render_page = context["page_obj"], super().render_to_response
+        shown = [(_version(question, ()), question.voted) for question in context["questions"]]
+        return pages.serve(
+            self.request,
+            (self.status, page.has_next, shown),
+            lambda: render_page(context, **response_kwargs).render(),
+        )
+
+
+def _question(pk):
+    return get_object_or_404(Question.objects.published(), pk=pk)
+
 
 def _poll(pk):
-    question = get_object_or_404(Question.objects.published(), pk=pk)
+    question = _question(pk)
     return question, list(question.choices.all())
 
 
+def _held_ids(question, voter):
+    return set(Vote.objects.cast_by(voter, question).values_list("choice_id", flat=True))
+
+
 def _held_choices(question, choices, voter):
-    held = set(Vote.objects.cast_by(voter, question).values_list("choice_id", flat=True))
+    held = _held_ids(question, voter)
     return [choice for choice in choices if choice.pk in held]
+
+
+def _version(question, held_ids):
+    """Everything a question's page shows that can change, as read now (see polls.pages)."""
+    row = tuple(getattr(question, field.attname) for field in question._meta.concrete_fields)
+    return row, sorted(held_ids), pages.minute(question)
 
 
 def _sharing(request, question, choices):
@@ -52,8 +79,9 @@ def _sharing(request, question, choices):
     }
 
 
-def _render_detail(request, question, choices, form, held, status=200):
+def _render_detail(request, question, choices, form, held, status=200, **extra):
     context = {
+        **extra,
         **_sharing(request, question, choices),
         "question": question,
         "form": form,
@@ -68,11 +96,17 @@ def _render_detail(request, question, choices, form, held, status=200):
 
 @require_safe
 def detail(request, pk):
-    question, choices = _poll(pk)
+    question = _question(pk)
     voter = read_voter(request)
-    held = _held_choices(question, choices, voter)
-    form = VoteForm(question=question, choices=choices)
-    response = _render_detail(request, question, choices, form, held)
+    held_ids = _held_ids(question, voter)
+
+    def render_page():
+        choices = list(question.choices.all())
+        held = [choice for choice in choices if choice.pk in held_ids]
+        form = VoteForm(question=question, choices=choices)
+        return _render_detail(request, question, choices, form, held, csrf_token=pages.CSRF_SLOT)
+
+    response = pages.serve(request, _version(question, held_ids), render_page, has_form=True)
     if voter is None and question.is_open():
         # The voter id comes with the form, so every POST of it (a double-click, a resubmission,
         # a second tab) carries the same id and meets the same ballot; an id first made by the
@@ -152,17 +186,23 @@ def _names(choices):
 
 @require_safe
 def results(request, pk):
-    question, choices = _poll(pk)
-    held = _held_choices(question, choices, read_voter(request))
-    if not question.results_visible_to(has_voted=bool(held)):
+    question = _question(pk)
+    held_ids = _held_ids(question, read_voter(request))
+    if not question.results_visible_to(has_voted=bool(held_ids)):
         return render(request, "polls/results_hidden.html", {"question": question}, status=403)
-    context = {
-        **_sharing(request, question, choices),
-        "question": question,
-        "tally": tallies.tally(question, choices, held),
-        "held": held,
-    }
-    return render(request, "polls/results.html", context)
+
+    def render_page():
+        choices = list(question.choices.all())
+        held = [choice for choice in choices if choice.pk in held_ids]
+        context = {
+            **_sharing(request, question, choices),
+            "question": question,
+            "tally": tallies.tally(question, choices, held),
+            "held": held,
+        }
+        return render(request, "polls/results.html", context)
+
+    return pages.serve(request, _version(question, held_ids), render_page)
 
 
 @require_safe

@@ -1,0 +1,71 @@
+"""Page cost does not grow with the data: the same queries, each on an index, for 10 or 300 polls."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from polls.models import Question
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"questions": 10, "choices": 3, "ballots": 0}
+LARGE = {"questions": 300, "choices": 5, "ballots": 20_000}
+# Tables that grow with every ballot: no page may scan them.
+GROWING = ("polls_ballot", "polls_vote")
+
+
+def load(size):
+    call_command("bench_data", replace=True, stdout=None, **size)
+
+
+def page_queries(client):
+    """Every page as a voter who has voted on the question, and the next vote; their SQL, by page."""
+    question = Question.objects.open().first()
+    other = Question.objects.open().exclude(pk=question.pk).first()
+    vote_url = reverse("polls:vote", args=[question.pk])
+    client.post(vote_url, {"choice": question.choices.first().pk})  # now a voter with a ballot
+    pages = {
+        "list": lambda: client.get(reverse("polls:index")),
+        "detail": lambda: client.get(question.get_absolute_url()),
+        "results": lambda: client.get(reverse("polls:results", args=[question.pk])),
+        "vote": lambda: client.post(
+            reverse("polls:vote", args=[other.pk]), {"choice": other.choices.last().pk}
+        ),
+    }
+    captured = {}
+    for name, fetch in pages.items():
+        client.cookies.pop("messages", None)  # a flash message would bypass the kept page
+        with CaptureQueriesContext(connection) as queries:
+            assert fetch().status_code in (200, 302)
+        captured[name] = [query["sql"] for query in queries]
+    return captured
+
+
+def test_each_page_makes_the_same_queries_with_300_polls_and_20000_ballots_as_with_10_and_none(
+    client, postgres
+):
+    load(SMALL)
+    small = {page: len(sql) for page, sql in page_queries(client).items()}
+    client.cookies.clear()
+    load(LARGE)
+    large = page_queries(client)
+    assert {page: len(sql) for page, sql in large.items()} == small
+    # The question, this voter's ballot, the choices with their counters: no counting of ballots.
+    assert small["results"] <= 3
+
+
+def test_no_page_scans_the_ballots_or_votes(client, postgres):
+    load(LARGE)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # as on a million ballots, where scans never win
+        for page, statements in page_queries(client).items():
+            for sql in statements:
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute("EXPLAIN " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                for table in GROWING:
+                    assert f"Seq Scan on {table}" not in plan, f"{page}: {sql}\n{plan}"
+        cursor.execute("RESET enable_seqscan")
