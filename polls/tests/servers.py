@@ -47,6 +47,7 @@ class Server:
         self.port, self.env, self.workers = port, env, workers
         self.url = f"http://127.0.0.1:{port}"
         self.process = None
+        # Open as long as the server object lives (it outlives restarts); removed when it goes.
         self.log = tempfile.NamedTemporaryFile(prefix=f"gunicorn-{port}-", suffix=".log")  # noqa: SIM115
 
     def start(self, timeout=60):

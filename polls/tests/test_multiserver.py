@@ -15,8 +15,9 @@ from django.db import connection
 from polls.counts import mismatches
 from polls.models import Ballot
 
+from .browsers import Browser, Traffic
 from .factories import make_question
-from .multiserver import Browser, Simulation, Traffic
+from .multiserver import Simulation
 from .servers import Server, database_url, pid_using_local_port, server_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -79,6 +80,7 @@ def test_a_voter_cookie_from_one_server_is_honoured_by_the_other(servers, questi
     assert "Change vote" in page
     target = browser.submit(question.pk, token, green.pk, server=b)
     assert browser.messages(target, server=b) == ["changed"]
+    browser.session.close()
     ballot = Ballot.objects.get()
     assert str(ballot.voter) == browser.voter_id()
     assert list(ballot.votes.values_list("choice", flat=True)) == [green.pk]
@@ -118,6 +120,7 @@ def test_a_worker_killed_mid_vote_leaves_nothing_partial_and_a_restart_serves_ag
     _, token = browser.open_form(question.pk)
     assert browser.messages(browser.submit(question.pk, token, red.pk)) == ["counted"]
     assert Ballot.objects.filter(voter=uuid.UUID(browser.voter_id())).exists()
+    browser.session.close()  # an idle keep-alive connection would hold up the servers' stop
     assert mismatches() == []
     call_command("check_counts")
 
