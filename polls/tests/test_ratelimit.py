@@ -139,7 +139,7 @@ def test_the_limit_costs_the_vote_post_at_most_two_queries(settings):
 
 
 @pytest.fixture
-def editor(settings):
+def editor_account(settings):
     # The real hasher costs half a second per try by design; these tests count tries, not cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return User.objects.create_superuser("editor", "editor@example.com", "a-long-correct-password")
@@ -149,7 +149,7 @@ def sign_in(client, password, username="editor"):
     return client.post(LOGIN_URL, {"username": username, "password": password, "next": "/admin/"})
 
 
-def test_repeated_failed_sign_ins_lock_the_client_out_with_a_429_page(editor, settings):
+def test_repeated_failed_sign_ins_lock_the_client_out_with_a_429_page(editor_account, settings):
     settings.AXES_FAILURE_LIMIT = 3
     client = browser()
     assert [sign_in(client, "wrong").status_code for _ in range(2)] == [200, 200]
@@ -162,14 +162,14 @@ def test_repeated_failed_sign_ins_lock_the_client_out_with_a_429_page(editor, se
     assert "_auth_user_id" not in client.session
 
 
-def test_an_account_is_locked_against_every_client_after_repeated_failures(editor, settings):
+def test_an_account_is_locked_against_every_client_after_repeated_failures(editor_account, settings):
     settings.AXES_FAILURE_LIMIT = 3
     for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
         sign_in(browser(address), "wrong")
     assert sign_in(browser("198.51.100.4"), "a-long-correct-password").status_code == 429
 
 
-def test_a_locked_client_cannot_guess_other_accounts_either(editor, settings):
+def test_a_locked_client_cannot_guess_other_accounts_either(editor_account, settings):
     settings.AXES_FAILURE_LIMIT = 3
     client = browser()
     for name in ("alice", "bob", "carol"):
@@ -177,7 +177,7 @@ def test_a_locked_client_cannot_guess_other_accounts_either(editor, settings):
     assert sign_in(client, "a-long-correct-password").status_code == 429
 
 
-def test_the_lock_lifts_after_the_cool_off_time(editor, settings):
+def test_the_lock_lifts_after_the_cool_off_time(editor_account, settings):
     settings.AXES_FAILURE_LIMIT = 3
     client = browser()
     with time_machine.travel("2030-01-01 12:00Z"):
@@ -187,7 +187,7 @@ def test_the_lock_lifts_after_the_cool_off_time(editor, settings):
         assert sign_in(client, "a-long-correct-password").status_code == 302
 
 
-def test_a_good_sign_in_still_works_and_failures_are_logged(editor, caplog):
+def test_a_good_sign_in_still_works_and_failures_are_logged(editor_account, caplog):
     client = browser()
     with caplog.at_level(logging.WARNING, logger="axes"):
         assert sign_in(client, "wrong").status_code == 200
