@@ -201,6 +201,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("POLLS_LOGIN_C
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "polls.ratelimit.client_address"
+AXES_USERNAME_CALLABLE = "mysite.auth.attempted_username"
 AXES_LOCKOUT_TEMPLATE = "429_login.html"
 # Failures are logged with the client address; the username stays masked, in case a password
 # was typed into it.
