@@ -36,8 +36,8 @@ def tracked_files():
 def test_no_secret_is_committed():
     found = []
     for path in tracked_files():
-        if path.suffix in {".png", ".svg", ".ico", ".woff2"}:
-            continue
+        if path.suffix in {".png", ".svg", ".ico", ".woff2"} or path == Path(__file__):
+            continue  # images, and this file's own made-up samples
         text = path.read_text(errors="replace")
         found += [f"{path.relative_to(ROOT)}: {kind}" for kind, leak in LEAKS.items() if leak.search(text)]
     assert found == []
