@@ -4,6 +4,7 @@ A page reads one row past its end to know whether an older page exists; that is 
 "Older" link needs, and it stays one cheap index scan however many polls there are.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.http import Http404
@@ -28,7 +29,9 @@ class Window:
 
 def window(queryset, number, size):
     """Return (Window, rows) for page `number` (a string from the URL); 404 for no such page."""
-    if not str(number).isdigit() or int(number) < 1:
+    # ASCII digits only, and few enough that the offset fits a bigint: str.isdigit() also accepts
+    # "²" (which int() refuses) and any length (an OFFSET the database refuses), both 500s.
+    if not re.fullmatch(r"[0-9]{1,9}", str(number)) or int(number) < 1:
         raise Http404("No such page.")
     number = int(number)
     rows = list(queryset[(number - 1) * size : number * size + 1])

@@ -60,7 +60,21 @@ def test_absurd_paths_are_404_pages(browser, path):
 
 
 @pytest.mark.parametrize(
-    "page", ["0", "-1", "99999999999999999999999", "nan", "1e400", "%ff%fe", "1%00", "last-ish", "a" * 3000]
+    "page",
+    [
+        "0",
+        "-1",
+        "99999999999999999999999",
+        "nan",
+        "1e400",
+        "%ff%fe",
+        "1%00",
+        "last",
+        "a" * 3000,
+        "²",
+        "١٢",
+        "+1",
+    ],
 )
 @pytest.mark.parametrize("listing", ["polls:index", "polls:closed"])
 def test_absurd_page_numbers_are_404_pages(browser, listing, page):
