@@ -51,7 +51,7 @@ def retry_after(key, *, limit, window, now=None):
     hits = RateCounter.objects.hit(key, started)
     if hits == 1:
         # The first request of a window: every counter of an earlier window has expired.
-        RateCounter.objects.filter(started__lt=started).delete()
+        RateCounter.objects.expire_before(started)
     if hits <= limit:
         return 0
     if hits == limit + 1:
