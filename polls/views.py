@@ -53,11 +53,19 @@ def _question(pk):
 
 def _poll(pk):
     question = _question(pk)
-    return question, list(question.choices.all())
+    return question, _choices(question)
+
+
+def _choices(question):
+    # One question's choices in their order, without the join Choice's default ordering makes.
+    return list(question.choices.order_by("position", "pk"))
 
 
 def _held_ids(question, voter):
-    return set(Vote.objects.cast_by(voter, question).values_list("choice_id", flat=True))
+    if voter is None:  # most readers: skip even building the query
+        return set()
+    # order_by(): the default orderings of Vote, Ballot and Choice would join three tables.
+    return set(Vote.objects.cast_by(voter, question).order_by().values_list("choice_id", flat=True))
 
 
 def _held_choices(question, choices, voter):
@@ -101,7 +109,7 @@ def detail(request, pk):
     held_ids = _held_ids(question, voter)
 
     def render_page():
-        choices = list(question.choices.all())
+        choices = _choices(question)
         held = [choice for choice in choices if choice.pk in held_ids]
         form = VoteForm(question=question, choices=choices)
         return _render_detail(request, question, choices, form, held, csrf_token=pages.CSRF_SLOT)
@@ -192,7 +200,7 @@ def results(request, pk):
         return render(request, "polls/results_hidden.html", {"question": question}, status=403)
 
     def render_page():
-        choices = list(question.choices.all())
+        choices = _choices(question)
         held = [choice for choice in choices if choice.pk in held_ids]
         context = {
             **_sharing(request, question, choices),
