@@ -6,8 +6,6 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from .exports import results_csv_response
@@ -198,7 +196,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def view_on_site(self, question):
         """The public page, for a question the public can see (else no link: it would be a 404)."""
-        if question.status == Status.SCHEDULED or question.choice_count < 2:
+        if question.status in {Status.DRAFT, Status.SCHEDULED} or question.choice_count < 2:
             return None
         return question.get_absolute_url()
 
@@ -238,10 +236,9 @@ class QuestionAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 format_html(
-                    "Copied “{}” as a draft without votes, scheduled for {}: "
+                    "Copied “{}” as a draft without votes, hidden from the public: "
                     '<a href="{}">review it</a>, then publish it.',
                     copy.question_text,
-                    date_format(timezone.localtime(copy.pub_date), "DATETIME_FORMAT"),
                     reverse("admin:polls_question_change", args=[copy.pk]),
                 ),
                 messages.SUCCESS,

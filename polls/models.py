@@ -1,5 +1,3 @@
-import datetime
-
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
@@ -16,14 +14,10 @@ class ResultsVisibility(models.TextChoices):
 class Status(models.TextChoices):
     """Where a question is in its life, read from its publish and close times."""
 
+    DRAFT = "draft", "Draft"
     SCHEDULED = "scheduled", "Scheduled"
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
-
-
-# How far ahead a duplicated question is scheduled: time for an editor to review it, who will
-# usually publish it by hand before then.
-DRAFT_LEAD_TIME = datetime.timedelta(days=7)
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -52,6 +46,7 @@ class QuestionQuerySet(models.QuerySet):
         now = timezone.now()
         return self.annotate(
             status=Case(
+                When(pub_date__isnull=True, then=Value(Status.DRAFT)),
                 When(pub_date__gt=now, then=Value(Status.SCHEDULED)),
                 When(closes_at__lte=now, then=Value(Status.CLOSED)),
                 default=Value(Status.OPEN),
@@ -68,9 +63,10 @@ class QuestionQuerySet(models.QuerySet):
     # questions changed; the others in the queryset were already in that state.
 
     def publish_now(self):
-        """Publish the scheduled questions at once."""
+        """Publish the drafts and scheduled questions at once (not one whose closing time is past)."""
         now = timezone.now()
-        return self.filter(pub_date__gt=now).update(pub_date=now, **_touched(now))
+        waiting = self.filter(Q(pub_date__isnull=True) | Q(pub_date__gt=now)).exclude(closes_at__lte=now)
+        return waiting.update(pub_date=now, **_touched(now))
 
     def close_now(self):
         """Close the open questions at once."""
@@ -92,7 +88,11 @@ def _touched(now):
 class Question(models.Model):
     question_text = models.CharField(max_length=200)
     pub_date = models.DateTimeField(
-        "publish at", default=timezone.now, help_text="The poll stays hidden until then."
+        "publish at",
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text="The poll stays hidden until then. Leave empty for a draft, hidden until published.",
     )
     closes_at = models.DateTimeField(
         "closes at", null=True, blank=True, help_text="Leave empty to keep the poll open."
@@ -141,7 +141,8 @@ class Question(models.Model):
 
     def is_open(self, now=None):
         now = now or timezone.now()
-        return self.pub_date <= now and (self.closes_at is None or now < self.closes_at)
+        published = self.pub_date is not None and self.pub_date <= now
+        return published and (self.closes_at is None or now < self.closes_at)
 
     def is_closed(self, now=None):
         return self.closes_at is not None and self.closes_at <= (now or timezone.now())
@@ -155,16 +156,14 @@ class Question(models.Model):
         """
         Copy this question and its choices as a new question without ballots or votes.
 
-        The copy is a draft: scheduled DRAFT_LEAD_TIME ahead (open as long as the original was, if
-        it had a closing time), so nothing goes public before an editor looks at it.
+        The copy is a draft, with no publish or closing time: nothing goes public before an editor
+        has looked at it and published it.
         """
-        pub_date = timezone.now() + DRAFT_LEAD_TIME
-        closes_at = self.closes_at and pub_date + (self.closes_at - self.pub_date)
         with transaction.atomic():
             copy = Question.objects.create(
                 question_text=self.question_text,
-                pub_date=pub_date,
-                closes_at=closes_at,
+                pub_date=None,
+                closes_at=None,
                 max_choices=self.max_choices,
                 results_visibility=self.results_visibility,
             )

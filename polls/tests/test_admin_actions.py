@@ -7,9 +7,10 @@ import io
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
-from polls.models import DRAFT_LEAD_TIME, Ballot, Question, Status
+from polls.models import Ballot, Question, Status
 from polls.voting import PollClosed, cast_vote
 
 from .admin_helpers import QUESTIONS_URL, change_url, make_editor
@@ -112,7 +113,7 @@ def test_staff_without_the_change_permission_cannot_run_the_actions():
 # Duplicate ---------------------------------------------------------------------------------------
 
 
-def test_duplicate_makes_a_scheduled_draft_with_the_choices_and_no_votes(editor, client):
+def test_duplicate_makes_a_hidden_draft_with_the_choices_and_no_votes(editor, client):
     now = timezone.now()
     original = make_question(
         question_text="Lunch?", choices=("Soup", "Salad", "Pasta"), closes_at=now + 2 * HOUR, max_choices=2
@@ -130,8 +131,8 @@ def test_duplicate_makes_a_scheduled_draft_with_the_choices_and_no_votes(editor,
     ]
     assert copy.voter_count == 0
     assert not copy.ballots.exists()
-    assert now + DRAFT_LEAD_TIME <= copy.pub_date <= timezone.now() + DRAFT_LEAD_TIME
-    assert copy.closes_at - copy.pub_date == original.closes_at - original.pub_date  # as long open
+    assert (copy.pub_date, copy.closes_at) == (None, None)
+    assert Question.objects.with_status().get(pk=copy.pk).status == Status.DRAFT
     assert client.get(copy.get_absolute_url()).status_code == 404
     assert [c.votes for c in original.choices.all()] == [1, 0, 1]
     assert LogEntry.objects.get(object_id=str(copy.pk)).action_flag == ADDITION
@@ -141,10 +142,12 @@ def test_duplicating_several_polls_lists_each_copy(editor):
     first, second = make_question(question_text="First"), make_question(question_text="Second")
     response = act(editor, "duplicate", first, second)
     assert Question.objects.filter(question_text="First").count() == 2
-    copies = Question.objects.scheduled()
+    copies = Question.objects.filter(pub_date__isnull=True)
     assert copies.count() == 2
     for message, copy in zip(shown(response), copies.order_by("pk"), strict=True):
-        assert message.startswith(f"Copied “{copy.question_text}” as a draft without votes, scheduled for ")
+        assert message.startswith(
+            f"Copied “{copy.question_text}” as a draft without votes, hidden from the public: "
+        )
         assert f'<a href="{change_url(copy)}">review it</a>' in message
 
 
@@ -247,3 +250,21 @@ def test_the_changes_of_state_touch_only_the_polls_they_apply_to():
     assert Question.objects.publish_now() == 1
     assert statuses() == {"Soon": Status.OPEN, "Live": Status.OPEN, "Over": Status.OPEN}
     assert Question.objects.publish_now() == 0
+
+
+def test_a_draft_stays_hidden_until_published_now(editor, client):
+    draft = make_question(question_text="Draft", pub_date=None)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert "Draft" not in client.get(reverse("polls:index")).text
+    act(editor, "publish_now", draft)
+    draft.refresh_from_db()
+    assert draft.pub_date is not None
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_publish_now_leaves_a_draft_whose_closing_time_has_passed(editor):
+    stale = make_question(question_text="Stale", pub_date=None, closes_at=timezone.now() - HOUR)
+    response = act(editor, "publish_now", stale)
+    stale.refresh_from_db()
+    assert stale.pub_date is None
+    assert any("left as they were" in message for message in shown(response))
