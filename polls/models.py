@@ -220,6 +220,8 @@ class Ballot(models.Model):
 
     class Meta:
         ordering = ["-cast_at", "-pk"]
+        # The admin's "latest ballots" reads the newest few of what may be millions.
+        indexes = [models.Index(fields=["-cast_at", "-id"], name="ballot_newest_first")]
         constraints = [
             models.UniqueConstraint(fields=["voter", "question"], name="one_ballot_per_voter_per_question"),
         ]
