@@ -61,10 +61,19 @@ class Site:
         self.voters = [signed_voter(make_voter()) for _ in range(20)]
 
 
+def numbers():
+    """Numbers as text: small, past every integer type, and what only looks like digits."""
+    return st.one_of(
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.integers(min_value=10**9, max_value=10**40).map(str),
+        st.sampled_from(["²", "١٢", "+1", " 1", "1 ", "0x10", "1_000", "١"]),
+    )
+
+
 def ids(site):
     return st.one_of(
         st.sampled_from(site.ids),
-        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        numbers(),
         st.text(max_size=12).map(lambda text: text.replace("/", "")),
         st.binary(min_size=1, max_size=6).map(lambda raw: "".join(f"%{byte:02x}" for byte in raw)),
     )
@@ -81,12 +90,12 @@ def paths(site):
 
 def queries():
     values = st.one_of(
-        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        numbers(),
         st.sampled_from(["last", "nan", "1e400", "", "0", "-1", *HOSTILE]),
         st.text(max_size=20),
         st.binary(max_size=8).map(lambda raw: "".join(f"%{byte:02x}" for byte in raw)),
     )
-    keys = st.sampled_from(["page", "next", "q", "%ff", "page[]", ""])
+    keys = st.sampled_from(["page", "page", "page", "next", "q", "%ff", "page[]", ""])
     pairs = st.lists(st.tuples(keys, values), max_size=4)
     return st.one_of(st.just(""), pairs.map(lambda items: "?" + "&".join(f"{k}={v}" for k, v in items)))
 
@@ -152,8 +161,8 @@ def votes(site):
 
 def noise(site):
     return st.fixed_dictionaries({
-        "method": st.sampled_from(["GET", "GET", "POST", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH",
-                                   "TRACE", "FOO"]),
+        "method": st.sampled_from(["GET", "GET", "GET", "GET", "POST", "POST", "POST", "HEAD", "OPTIONS",
+                                   "PUT", "DELETE", "PATCH", "TRACE", "FOO"]),
         "path": paths(site),
         "query": queries(),
         "body": bodies(site),
