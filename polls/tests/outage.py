@@ -13,6 +13,21 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+# The fault tests' port range (see HELPERS.md). Each server takes the first free one, so two test
+# runs on one machine (two worktrees) do not answer each other's requests.
+PORTS = range(8210, 8250)
+
+
+def free_port():
+    for port in PORTS:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port in {PORTS}")
 
 
 class TcpProxy:
@@ -24,8 +39,8 @@ class TcpProxy:
     The shared PostgreSQL server itself is never touched.
     """
 
-    def __init__(self, port, target=("127.0.0.1", 5432)):
-        self.port = port
+    def __init__(self, target=("127.0.0.1", 5432)):
+        self.port = free_port()
         self.target = target
         self._sockets = set()
         self._lock = threading.Lock()
@@ -88,7 +103,8 @@ def _close(sock):
 class Server:
     """A gunicorn serving the site on `port`, with production settings, on the given database."""
 
-    def __init__(self, port, database_url, log_path, **env):
+    def __init__(self, database_url, log_path, **env):
+        port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         environment = {
@@ -99,10 +115,6 @@ class Server:
             "DJANGO_DEBUG": "0",
             **env,
         }
-        # A leftover server on the port would answer instead of this one; refuse to be fooled.
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
-            probe.bind(("127.0.0.1", port))
         bin_dir = Path(sys.executable).parent
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(

@@ -26,7 +26,6 @@ from .outage import Server, TcpProxy
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
-PROXY_PORT, SERVER_PORT = 8210, 8211
 HTTPS = {"X-Forwarded-Proto": "https"}
 
 
@@ -39,11 +38,11 @@ def report(capsys, line):
 @pytest.fixture
 def site(postgres, tmp_path):
     """A gunicorn whose every database connection goes through a proxy the test controls."""
-    proxy = TcpProxy(PROXY_PORT)
+    proxy = TcpProxy()
     proxy.start()
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}@127.0.0.1:{PROXY_PORT}/{db['NAME']}"
-    server = Server(SERVER_PORT, url, tmp_path / "gunicorn.log", POLLS_VOTE_RATE_LIMIT="0")
+    url = f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
+    server = Server(url, tmp_path / "gunicorn.log", POLLS_VOTE_RATE_LIMIT="0")
     yield server, proxy
     server.stop()
     proxy.stop()
@@ -69,7 +68,7 @@ def form_of(base, path):
     """The CSRF cookie and token of the form at `path`, and the Referer a browser would send."""
     page = get(base + path)
     token = page.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-    return page.cookies["csrftoken"], token, f"https://127.0.0.1:{SERVER_PORT}{path}"
+    return page.cookies["csrftoken"], token, base.replace("http://", "https://") + path
 
 
 class Ballots:
