@@ -155,7 +155,9 @@ def _blocked_by(holder_pid):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT client_port, query, backend_xid::text::bigint FROM pg_stat_activity"
-            " WHERE datname = current_database() AND %s = ANY(pg_blocking_pids(pid))",
+            " WHERE datname = current_database() AND %s = ANY(pg_blocking_pids(pid))"
+            # Only a vote halfway through: another backend may queue behind the lock in passing.
+            " AND query LIKE 'UPDATE \"polls_choice\"%%'",
             [holder_pid],
         )
         return cursor.fetchone()
