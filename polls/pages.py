@@ -9,6 +9,7 @@ every request, so nothing is ever served stale, and any worker can answer any re
 """
 
 import hashlib
+import threading
 
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
@@ -20,7 +21,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 CSRF_SLOT = "csrf0slot0for0a0kept0page"
 # Enough for the pages being read right now; a page is a few kilobytes.
 KEPT_PAGES = 500
-_kept = {}
+_kept = {}  # read without the lock: a dict lookup is atomic
+_writing = threading.Lock()
 
 
 def minute(question):
@@ -53,9 +55,10 @@ def serve(request, version, render, *, has_form=False):
         if response.status_code != 200:
             return response
         body = response.content
-        if len(_kept) >= KEPT_PAGES:
-            _kept.pop(next(iter(_kept), None), None)  # the oldest; good enough, and lock-free
-        _kept[key] = body
+        with _writing:  # gthread workers: one thread at a time evicts and adds
+            if len(_kept) >= KEPT_PAGES:
+                del _kept[next(iter(_kept))]  # the oldest kept
+            _kept[key] = body
     return _finish(request, HttpResponse(body), etag)
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from polls import pages
 from polls.models import Question
 
 from .factories import make_question
@@ -43,10 +44,10 @@ def test_an_unchanged_page_is_answered_304(client, question, page):
 
 
 def test_another_visitors_ballot_changes_the_results_and_the_list(client, question):
-    pages = [results_url(question), reverse("polls:index")]
-    etags = {url: client.get(url)["ETag"] for url in pages}
+    urls = [results_url(question), reverse("polls:index")]
+    etags = {url: client.get(url)["ETag"] for url in urls}
     vote(make_other_client(), question, "Dogs")
-    for url in pages:
+    for url in urls:
         fresh = revalidate(client, url, etags[url])
         assert fresh.status_code == 200
         assert fresh["ETag"] != etags[url]
@@ -91,3 +92,12 @@ def test_each_visitor_gets_a_form_with_their_own_working_csrf_token(question, cs
 
 def make_other_client():
     return Client(headers={"X-Forwarded-Proto": "https"})
+
+
+def test_a_worker_keeps_a_bounded_number_of_pages(client, monkeypatch):
+    monkeypatch.setattr(pages, "KEPT_PAGES", 2)
+    monkeypatch.setattr(pages, "_kept", {})
+    for i in range(4):
+        question = make_question(question_text=f"Question {i}")
+        assert f"Question {i}" in client.get(results_url(question)).text
+    assert len(pages._kept) == 2
