@@ -171,7 +171,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Annotated in the one list query, so the page costs the same for 5 rows or 50.
-        return super().get_queryset(request).with_status().with_choice_count()
+        return super().get_queryset(request).with_status()
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -184,10 +184,6 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="status")
     def status(self, question):
         return Status(question.status).label
-
-    @admin.display(description="choices", ordering="choice_count")
-    def choice_count(self, question):
-        return question.choice_count
 
     @admin.display(description="on the site")
     def on_site(self, question):
