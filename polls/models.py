@@ -284,25 +284,31 @@ class Vote(models.Model):
 
 class RateCounterQuerySet(models.QuerySet):
     def hit(self, key, started):
-        """Count one request for `key` in the window that began at `started`; return the count so far."""
-        # One statement, atomic on PostgreSQL and SQLite alike: concurrent requests on several app
-        # servers each get their own count, and no read-modify-write race loses one.
+        """
+        Count one request for `key` in the window that began at `started`; return the count so far.
+
+        Counters of earlier windows are deleted on the way: on PostgreSQL in the same statement,
+        elsewhere by a second one on the first request of a client's window.
+        """
+        # Atomic on PostgreSQL and SQLite alike: concurrent requests on several app servers each
+        # get their own count, and no read-modify-write race loses one. Raw SQL because the ORM
+        # has no upsert that returns the counted value.
         table = connection.ops.quote_name(self.model._meta.db_table)
-        sql = (
-            f"INSERT INTO {table} (key, started, hits) VALUES (%s, %s, 1) "  # noqa: S608  (no user input in it)
+        upsert = (
+            f"INSERT INTO {table} (key, started, hits) VALUES (%s, %s, 1) "  # noqa: S608  (no user input)
             f"ON CONFLICT (key, started) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits"
         )
+        expire = f"DELETE FROM {table} WHERE started < %s"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key, started])
-            return cursor.fetchone()[0]
-
-    def expire_before(self, started):
-        """Delete the counters of windows that began before `started`."""
-        # One statement in autocommit; QuerySet.delete() would add BEGIN and COMMIT round trips to
-        # the vote POST for the same result.
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE started < %s", [started])  # noqa: S608
+            if connection.vendor == "postgresql":
+                # One round trip for both: nearly every vote is its client's first in a window.
+                cursor.execute(f"WITH expired AS ({expire}) {upsert}", [started, key, started])
+                return cursor.fetchone()[0]
+            cursor.execute(upsert, [key, started])
+            hits = cursor.fetchone()[0]
+            if hits == 1:  # the first request of a window: every earlier counter has expired
+                cursor.execute(expire, [started])
+            return hits
 
 
 class RateCounter(models.Model):

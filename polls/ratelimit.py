@@ -2,8 +2,8 @@
 A per-client limit on votes, counted in the database so that every app server sees the same count.
 
 Fixed windows: each client address gets POLLS_VOTE_RATE_LIMIT votes per POLLS_VOTE_RATE_WINDOW
-seconds. Checking costs one upsert per vote, plus one indexed delete of expired counters on a
-client's first vote in a window.
+seconds. Checking costs one statement per vote on PostgreSQL (an upsert that also deletes expired
+counters through an index); see RateCounterQuerySet.hit().
 """
 
 import functools
@@ -49,9 +49,6 @@ def retry_after(key, *, limit, window, now=None):
     now = time.time() if now is None else now
     started = int(now // window * window)
     hits = RateCounter.objects.hit(key, started)
-    if hits == 1:
-        # The first request of a window: every counter of an earlier window has expired.
-        RateCounter.objects.expire_before(started)
     if hits <= limit:
         return 0
     if hits == limit + 1:

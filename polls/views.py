@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
@@ -10,10 +10,10 @@ from django.views.generic import ListView
 
 from mysite.middleware import RETRY_AFTER_SECONDS
 
-from . import pages, paging, sharing
+from . import pages, paging, queries, sharing
 from . import results as tallies
 from .forms import VoteForm
-from .models import Question, Vote
+from .models import Question
 from .ratelimit import limit_votes
 from .voter import new_voter, read_voter, remember_voter
 from .voting import Outcome, PollClosed, VoteRefused, VoteUnconfirmed, cast_vote
@@ -27,8 +27,7 @@ class QuestionListView(ListView):
     http_method_names = ["get", "head", "options"]
 
     def get_queryset(self):
-        polls = Question.objects.open() if self.status == "open" else Question.objects.closed()
-        return polls.with_voted(read_voter(self.request))
+        return queries.Listing(self.status, read_voter(self.request))
 
     def paginate_queryset(self, queryset, page_size):
         page, rows = paging.window(queryset, self.request.GET.get(self.page_kwarg) or 1, page_size)
@@ -48,28 +47,19 @@ class QuestionListView(ListView):
 
 
 def _question(pk):
-    return get_object_or_404(Question.objects.published(), pk=pk)
+    question = queries.public_question(pk)
+    if question is None:
+        raise Http404("No Question matches the given query.")
+    return question
 
 
 def _poll(pk):
     question = _question(pk)
-    return question, _choices(question)
-
-
-def _choices(question):
-    # One question's choices in their order, without the join Choice's default ordering makes.
-    return list(question.choices.order_by("position", "pk"))
-
-
-def _held_ids(question, voter):
-    if voter is None:  # most readers: skip even building the query
-        return set()
-    # order_by(): the default orderings of Vote, Ballot and Choice would join three tables.
-    return set(Vote.objects.cast_by(voter, question).order_by().values_list("choice_id", flat=True))
+    return question, queries.public_choices(question)
 
 
 def _held_choices(question, choices, voter):
-    held = _held_ids(question, voter)
+    held = queries.held_choice_ids(question, voter)
     return [choice for choice in choices if choice.pk in held]
 
 
@@ -106,10 +96,10 @@ def _render_detail(request, question, choices, form, held, status=200, **extra):
 def detail(request, pk):
     question = _question(pk)
     voter = read_voter(request)
-    held_ids = _held_ids(question, voter)
+    held_ids = queries.held_choice_ids(question, voter)
 
     def render_page():
-        choices = _choices(question)
+        choices = queries.public_choices(question)
         held = [choice for choice in choices if choice.pk in held_ids]
         form = VoteForm(question=question, choices=choices)
         return _render_detail(request, question, choices, form, held, csrf_token=pages.CSRF_SLOT)
@@ -195,12 +185,12 @@ def _names(choices):
 @require_safe
 def results(request, pk):
     question = _question(pk)
-    held_ids = _held_ids(question, read_voter(request))
+    held_ids = queries.held_choice_ids(question, read_voter(request))
     if not question.results_visible_to(has_voted=bool(held_ids)):
         return render(request, "polls/results_hidden.html", {"question": question}, status=403)
 
     def render_page():
-        choices = _choices(question)
+        choices = queries.public_choices(question)
         held = [choice for choice in choices if choice.pk in held_ids]
         context = {
             **_sharing(request, question, choices),

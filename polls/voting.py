@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from .models import Ballot, Choice, Question, Vote
@@ -57,47 +57,61 @@ def cast_vote(*, question, choices, voter):
 
 
 def _write_ballot(question, choices, voter):
-    # Every write to a question's ballots takes this row lock first. It serializes them per
-    # question, so no two transactions lock the same choices in opposite orders (no deadlock),
-    # and closing time and choice limit are read as they are now, not as the form saw them.
-    locked = (
-        Question.objects.select_for_update()
-        .only("closes_at", "max_choices", "pub_date")
-        .filter(pk=question.pk)
-        .first()
-    )
-    if locked is None or not locked.is_open():
-        raise PollClosed("This poll is closed; votes are no longer accepted.")
+    # The hot rows (the question's and the choices' counters, which every voter of a poll writes)
+    # are locked last, by the two UPDATEs right before COMMIT: a vote holds them for two round
+    # trips, so votes on one poll queue for the shortest time the counters allow. What comes before
+    # touches only this voter's rows.
     wanted = {choice.pk for choice in choices}
-    if len(wanted) > locked.max_choices:
-        raise TooManyChoices(f"Pick at most {locked.max_choices} choices.")
-
-    ballot = Ballot.objects.filter(question=question, voter=voter).first()
-    new_ballot = ballot is None
-    if new_ballot:
-        ballot = Ballot.objects.create(question=question, voter=voter)
-        held = set()
-    else:
-        held = set(ballot.votes.values_list("choice_id", flat=True))
+    # Creates the ballot, or locks this voter's existing one: the unique constraint makes every
+    # other vote of this voter on this question wait here until this one commits.
+    (ballot,) = Ballot.objects.bulk_create(
+        [Ballot(question=question, voter=voter)],
+        update_conflicts=True,
+        unique_fields=["voter", "question"],
+        update_fields=["voter"],
+    )
+    # order_by(): Vote's default ordering would join the ballot for its own ordering.
+    held = set(ballot.votes.order_by().values_list("choice_id", flat=True))
     if held == wanted:
         return Receipt(Outcome.UNCHANGED, _ordered(choices), _ordered(choices))
+    new_ballot = not held  # a ballot is never left empty: it was made just now
 
     added, removed = wanted - held, held - wanted
     if removed:
         ballot.votes.filter(choice_id__in=removed).delete()
-        Choice.objects.filter(pk__in=removed).update(votes=F("votes") - 1)
-    if Choice.objects.filter(pk__in=added, question=question).update(votes=F("votes") + 1) != len(added):
+    Vote.objects.bulk_create(Vote(ballot=ballot, choice_id=pk) for pk in sorted(added))
+    # The closing time and the choice limit as they are now, read under the question's row lock
+    # by the same statement that counts the ballot: a poll closed by an editor a moment ago, or
+    # whose limit was lowered, refuses the vote (and the exception rolls everything back).
+    now = timezone.now()
+    counted = (
+        Question.objects.filter(pk=question.pk, max_choices__gte=len(wanted))
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now), pub_date__lte=now)
+        .update(voter_count=F("voter_count") + int(new_ballot), revision=F("revision") + 1)
+    )
+    if not counted:
+        _refuse(question, wanted)
+    # Then every choice that moves, in one statement: the question first and the choices after it,
+    # in every vote (and in the admin's saves), so no two transactions wait on each other in a circle.
+    moved = Choice.objects.filter(pk__in=added | removed, question=question).update(
+        votes=F("votes") + Case(When(pk__in=added, then=1), default=-1)
+    )
+    if moved != len(added | removed):
         # An editor deleted a choice between the form and this transaction. Raising rolls back
         # everything written above, and the voter can simply vote again.
         raise VoteRefused("This poll changed while you were voting. Please vote again.")
-    Vote.objects.bulk_create(Vote(ballot=ballot, choice_id=pk) for pk in sorted(added))
-    Question.objects.filter(pk=question.pk).update(
-        voter_count=F("voter_count") + (1 if new_ballot else 0), revision=F("revision") + 1
-    )
     if new_ballot:
         return Receipt(Outcome.CAST, _ordered(choices), [])
-    Ballot.objects.filter(pk=ballot.pk).update(changed_at=timezone.now())
+    Ballot.objects.filter(pk=ballot.pk).update(changed_at=now)
     return Receipt(Outcome.CHANGED, _ordered(choices), _ordered(Choice.objects.filter(pk__in=held)))
+
+
+def _refuse(question, wanted):
+    """Say why the question refused the ballot: closed (or gone), or too many choices."""
+    current = Question.objects.filter(pk=question.pk).only("pub_date", "closes_at", "max_choices").first()
+    if current is not None and current.is_open() and len(wanted) > current.max_choices:
+        raise TooManyChoices(f"Pick at most {current.max_choices} choices.")
+    raise PollClosed("This poll is closed; votes are no longer accepted.")
 
 
 @contextmanager

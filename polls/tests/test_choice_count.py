@@ -61,7 +61,7 @@ def test_the_triggers_exist_after_every_migration():
             cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'polls_choice'::regclass")
             expected = {"polls_choice_count_insert_delete", "polls_choice_count_move"}
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'polls_choice'")
+            cursor.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'polls_choice'")
             expected = {"polls_choice_count_insert", "polls_choice_count_delete", "polls_choice_count_move"}
         assert expected <= {name for (name,) in cursor.fetchall()}
 
