@@ -26,15 +26,15 @@ _LISTS = {
 
 def public_question(pk):
     """Question.objects.published().filter(pk=pk).first()"""
-    now = _now()
-    sql = f"SELECT {_columns(Question, 'q')} FROM {_table(Question)} q WHERE q.id = %s AND {_PUBLISHED}"
+    now = moment(timezone.now())
+    sql = f"SELECT {_columns(Question, 'q')} FROM {table(Question)} q WHERE q.id = %s AND {_PUBLISHED}"
     return next(iter(Question.objects.raw(sql, [pk, now])), None)
 
 
 def public_choices(question):
     """question.choices.order_by("position", "pk"), for a question read just now."""
     sql = (
-        f"SELECT {_columns(Choice, 'c')} FROM {_table(Choice)} c "
+        f"SELECT {_columns(Choice, 'c')} FROM {table(Choice)} c "
         "WHERE c.question_id = %s ORDER BY c.position, c.id"
     )
     return list(Choice.objects.raw(sql, [question.pk]))
@@ -45,11 +45,11 @@ def held_choice_ids(question, voter):
     if voter is None:
         return set()
     sql = (
-        f"SELECT v.choice_id FROM {_table(Vote)} v JOIN {_table(Ballot)} b ON b.id = v.ballot_id "
+        f"SELECT v.choice_id FROM {table(Vote)} v JOIN {table(Ballot)} b ON b.id = v.ballot_id "
         "WHERE b.question_id = %s AND b.voter = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [question.pk, _voter(voter)])
+        cursor.execute(sql, [question.pk, voter_value(voter)])
         return {choice_id for (choice_id,) in cursor.fetchall()}
 
 
@@ -65,14 +65,14 @@ class Listing:
         self.voter = voter
 
     def __getitem__(self, rows):
-        now = _now()
+        now = moment(timezone.now())
         if self.voter is None:
             voted, params = "0", [now, now]
         else:
-            voted = f"EXISTS (SELECT 1 FROM {_table(Ballot)} b WHERE b.question_id = q.id AND b.voter = %s)"
-            params = [_voter(self.voter), now, now]
+            voted = f"EXISTS (SELECT 1 FROM {table(Ballot)} b WHERE b.question_id = q.id AND b.voter = %s)"
+            params = [voter_value(self.voter), now, now]
         sql = (
-            f"SELECT {_columns(Question, 'q')}, {voted} AS voted FROM {_table(Question)} q "
+            f"SELECT {_columns(Question, 'q')}, {voted} AS voted FROM {table(Question)} q "
             f"WHERE {_PUBLISHED} AND {self.condition} ORDER BY q.pub_date DESC, q.id DESC LIMIT %s OFFSET %s"
         )
         questions = list(Question.objects.raw(sql, [*params, rows.stop - rows.start, rows.start]))
@@ -87,13 +87,16 @@ def _columns(model, alias):
 
 
 @functools.cache
-def _table(model):
+def table(model):
+    """The model's table name, quoted for SQL."""
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _now():
-    return connection.ops.adapt_datetimefield_value(timezone.now())
+def moment(when):
+    """A datetime as the database driver takes it (SQLite wants text)."""
+    return connection.ops.adapt_datetimefield_value(when)
 
 
-def _voter(voter):
+def voter_value(voter):
+    """A voter id as the database driver takes it (SQLite stores UUIDs as text)."""
     return Ballot._meta.get_field("voter").get_db_prep_value(voter, connection)
