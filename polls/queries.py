@@ -28,7 +28,8 @@ def public_question(pk):
     """Question.objects.published().filter(pk=pk).first()"""
     now = moment(timezone.now())
     sql = f"SELECT {_columns(Question, 'q')} FROM {table(Question)} q WHERE q.id = %s AND {_PUBLISHED}"
-    return next(iter(Question.objects.raw(sql, [pk, now])), None)
+    found = _fetch(Question, sql, [pk, now])
+    return found[0] if found else None
 
 
 def public_choices(question):
@@ -37,7 +38,7 @@ def public_choices(question):
         f"SELECT {_columns(Choice, 'c')} FROM {table(Choice)} c "
         "WHERE c.question_id = %s ORDER BY c.position, c.id"
     )
-    return list(Choice.objects.raw(sql, [question.pk]))
+    return _fetch(Choice, sql, [question.pk])
 
 
 def held_choice_ids(question, voter):
@@ -75,10 +76,45 @@ class Listing:
             f"SELECT {_columns(Question, 'q')}, {voted} AS voted FROM {table(Question)} q "
             f"WHERE {_PUBLISHED} AND {self.condition} ORDER BY q.pub_date DESC, q.id DESC LIMIT %s OFFSET %s"
         )
-        questions = list(Question.objects.raw(sql, [*params, rows.stop - rows.start, rows.start]))
-        for question in questions:
-            question.voted = bool(question.voted)  # SQLite answers 0 or 1
-        return questions
+        return _fetch(Question, sql, [*params, rows.stop - rows.start, rows.start], extra=["voted"])
+
+
+def _fetch(model, sql, params, extra=()):
+    """
+    Run `sql`, which selects the model's columns (then one column per name in `extra`), and
+    return model instances as a QuerySet would: what Model.objects.raw() does, for less Python.
+    """
+    converters = _converters(model)
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            values = list(row)
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            instance = model.from_db(connection.alias, None, values[: len(values) - len(extra)])
+            for name, value in zip(extra, row[len(row) - len(extra) :], strict=True):
+                setattr(instance, name, value)
+            found.append(instance)
+    return found
+
+
+@functools.cache
+def _converters(model):
+    """The backend's conversions of the model's columns (SQLite's text datetimes, say), by position."""
+    found = []
+    for index, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if steps:
+            found.append((index, functools.partial(_convert, steps, column)))
+    return found
+
+
+def _convert(steps, column, value):
+    for step in steps:
+        value = step(value, column, connection)
+    return value
 
 
 @functools.cache
