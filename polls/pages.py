@@ -41,9 +41,9 @@ def serve(request, version, render, *, has_form=False):
     if request.COOKIES.get(CookieStorage.cookie_name):
         return _finish(request, render(), etag=None)
     key = _digest(request.get_host(), request.get_full_path(), version)
-    secret = None
+    secret = token = None
     if has_form:
-        get_token(request)  # the secret this answer's cookie carries, new for a first visit
+        token = get_token(request)  # its secret, new for a first visit, goes out in the cookie
         secret = request.META["CSRF_COOKIE"]
     etag = f'"{_digest(key, secret)}"'
     not_modified = get_conditional_response(request, etag=etag)
@@ -59,16 +59,18 @@ def serve(request, version, render, *, has_form=False):
             if len(_kept) >= KEPT_PAGES:
                 del _kept[next(iter(_kept))]  # the oldest kept
             _kept[key] = body
-    return _finish(request, HttpResponse(body), etag)
+    return _finish(request, HttpResponse(body), etag, token)
 
 
 def _digest(*parts):
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
-def _finish(request, response, etag):
+def _finish(request, response, etag, token=None):
     if CSRF_SLOT.encode() in response.content:
-        response.content = response.content.replace(CSRF_SLOT.encode(), get_token(request).encode())
+        # A token is a fresh mask of the secret: making one costs 32 random draws, so reuse it.
+        token = token or get_token(request)
+        response.content = response.content.replace(CSRF_SLOT.encode(), token.encode())
     if etag:
         response["ETag"] = etag
     # What a page shows depends on the visitor's cookies; browsers must ask again (and get a 304).

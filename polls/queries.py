@@ -10,7 +10,7 @@ test_queries.py proves that each function here returns exactly what its vocabula
 
 import functools
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from .models import Ballot, Choice, Question, Vote
@@ -85,14 +85,15 @@ def _fetch(model, sql, params, extra=()):
     return model instances as a QuerySet would: what Model.objects.raw() does, for less Python.
     """
     converters = _converters(model)
+    database = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` looks it up on every use
     found = []
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             values = list(row)
             for index, convert in converters:
                 values[index] = convert(values[index])
-            instance = model.from_db(connection.alias, None, values[: len(values) - len(extra)])
+            instance = model.from_db(database.alias, None, values[: len(values) - len(extra)])
             for name, value in zip(extra, row[len(row) - len(extra) :], strict=True):
                 setattr(instance, name, value)
             found.append(instance)

@@ -1,5 +1,7 @@
 """The controllers: read the request, call the model layer, render or redirect."""
 
+import operator
+
 from django.contrib import messages
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpResponse
@@ -63,10 +65,13 @@ def _held_choices(question, choices, voter):
     return [choice for choice in choices if choice.pk in held]
 
 
+# Every stored field of a question, read in one call (a list page reads twenty).
+_question_row = operator.attrgetter(*(field.attname for field in Question._meta.concrete_fields))
+
+
 def _version(question, held_ids):
     """Everything a question's page shows that can change, as read now (see polls.pages)."""
-    row = tuple(getattr(question, field.attname) for field in question._meta.concrete_fields)
-    return row, sorted(held_ids), pages.minute(question)
+    return _question_row(question), sorted(held_ids), pages.minute(question)
 
 
 def _sharing(request, question, choices):
