@@ -233,22 +233,31 @@ def test_connections_killed_mid_vote_lose_no_ballot_and_need_no_restart(site, ca
     )
 
 
-# A COMMIT whose answer is lost with the connection: the only moment the outcome is unknown.
+# A COMMIT whose answer is lost with the connection: the only moment the outcome is unknown. A
+# first ballot commits with its one statement (polls_cast_first_ballot), a change of vote with a
+# COMMIT after several: both are tested.
 
 
-def lose_the_commit_answer(monkeypatch, *, reached_database, database_stays_down=False):
-    """Make the next COMMIT fail as a dropped connection does, after or before it took effect."""
-    # The rate limit's own small transaction would otherwise be the next COMMIT, not the vote's.
+@pytest.fixture(params=["first ballot", "change of vote"])
+def earlier_vote(request):
+    """Whether the voter voted "No" before the vote under test, so that it takes the other path."""
+    return request.param == "change of vote"
+
+
+def lose_the_commit_answer(monkeypatch, *, first_ballot, reached_database, database_stays_down=False):
+    """
+    Make the vote's commit fail as a dropped connection does, after or before it took effect: the
+    first-ballot statement's (`first_ballot`), else the COMMIT of the general path's transaction.
+    """
+    # The rate limit's own statement would otherwise be the next to commit, not the vote.
     monkeypatch.setattr(settings, "POLLS_VOTE_RATE_LIMIT", 0)
     database = connections["default"]
     real_commit, failed = database.commit, []
 
-    def commit():
-        if failed:
-            return real_commit()
+    def lose(commit):
         failed.append(True)
         if reached_database:
-            real_commit()
+            commit()
         if database_stays_down:
             monkeypatch.setattr(database, "get_new_connection", refuse)
         raise OperationalError("server closed the connection unexpectedly")
@@ -256,39 +265,67 @@ def lose_the_commit_answer(monkeypatch, *, reached_database, database_stays_down
     def refuse(*args):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(database, "commit", commit)
+    def commit():
+        return real_commit() if failed else lose(real_commit)
+
+    def one_statement(execute, sql, params, many, context):
+        if failed or not sql.startswith("SELECT polls_cast_first_ballot"):
+            return execute(sql, params, many, context)
+        return lose(lambda: execute(sql, params, many, context))
+
+    if first_ballot:
+        monkeypatch.setattr(database, "execute_wrappers", [*database.execute_wrappers, one_statement])
+    else:
+        monkeypatch.setattr(database, "commit", commit)
+
+
+def vote_for(text, client, question):
+    return client.post(f"/polls/{question.pk}/vote/", {"choice": question.choices.get(choice_text=text).pk})
 
 
 def vote_yes(client, question):
-    return client.post(f"/polls/{question.pk}/vote/", {"choice": question.choices.get(choice_text="Yes").pk})
+    return vote_for("Yes", client, question)
 
 
-def test_a_vote_whose_commit_took_effect_is_reported_counted(postgres, monkeypatch):
-    question = make_question()
+def voter_client(question, earlier_vote):
     client = Client(headers=HTTPS)
-    lose_the_commit_answer(monkeypatch, reached_database=True)
+    if earlier_vote:
+        assert vote_for("No", client, question).status_code == 302
+    return client
+
+
+def test_a_vote_whose_commit_took_effect_is_reported_counted(postgres, monkeypatch, earlier_vote):
+    question = make_question()
+    client = voter_client(question, earlier_vote)
+    lose_the_commit_answer(monkeypatch, first_ballot=not earlier_vote, reached_database=True)
     response = vote_yes(client, question)
     assert response.status_code == 302
     assert "Your vote for “Yes” was counted." in client.get(response["Location"]).text
-    assert Ballot.objects.count() == 1
+    assert list(Ballot.objects.values_list("votes__choice__choice_text", flat=True)) == ["Yes"]
     assert_counts_consistent()
 
 
-def test_a_vote_whose_commit_never_arrived_is_reported_not_counted(postgres, monkeypatch):
+def test_a_vote_whose_commit_never_arrived_is_reported_not_counted(postgres, monkeypatch, earlier_vote):
     question = make_question()
-    client = Client(headers=HTTPS)
-    lose_the_commit_answer(monkeypatch, reached_database=False)
+    client = voter_client(question, earlier_vote)
+    lose_the_commit_answer(monkeypatch, first_ballot=not earlier_vote, reached_database=False)
     response = vote_yes(client, question)
     assert response.status_code == 503
     assert "your vote was <strong>not</strong> counted" in response.text
-    assert Ballot.objects.count() == 0
+    assert list(Ballot.objects.values_list("votes__choice__choice_text", flat=True)) == (
+        ["No"] if earlier_vote else []
+    )
     assert_counts_consistent()
 
 
-def test_a_vote_that_cannot_be_checked_yet_says_so_and_the_poll_page_tells_later(postgres, monkeypatch):
+def test_a_vote_that_cannot_be_checked_yet_says_so_and_the_poll_page_tells_later(
+    postgres, monkeypatch, earlier_vote
+):
     question = make_question()
-    client = Client(headers=HTTPS)
-    lose_the_commit_answer(monkeypatch, reached_database=True, database_stays_down=True)
+    client = voter_client(question, earlier_vote)
+    lose_the_commit_answer(
+        monkeypatch, first_ballot=not earlier_vote, reached_database=True, database_stays_down=True
+    )
     response = vote_yes(client, question)
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
