@@ -10,7 +10,7 @@ test_queries.py proves that each function here returns exactly what its vocabula
 
 import functools
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
 
 from .models import Ballot, Choice, Question, Vote
@@ -28,8 +28,26 @@ def public_question(pk):
     """Question.objects.published().filter(pk=pk).first()"""
     now = moment(timezone.now())
     sql = f"SELECT {_columns(Question, 'q')} FROM {table(Question)} q WHERE q.id = %s AND {_PUBLISHED}"
-    found = _fetch(Question, sql, [pk, now])
-    return found[0] if found else None
+    rows = _rows(sql, [pk, now])
+    return _instance(Question, rows[0]) if rows else None
+
+
+def public_poll(pk):
+    """
+    public_question(pk) and public_choices() of it, in one query: what a vote needs.
+
+    (None, []) when no published question has this pk; a published one has two choices or more.
+    """
+    sql = (
+        f"SELECT {_columns(Question, 'q')}, {_columns(Choice, 'c')} "
+        f"FROM {table(Question)} q JOIN {table(Choice)} c ON c.question_id = q.id "
+        f"WHERE q.id = %s AND {_PUBLISHED} ORDER BY c.position, c.id"
+    )
+    rows = _rows(sql, [pk, moment(timezone.now())])
+    if not rows:
+        return None, []
+    width = len(Question._meta.concrete_fields)
+    return _instance(Question, rows[0][:width]), [_instance(Choice, row[width:]) for row in rows]
 
 
 def public_choices(question):
@@ -38,7 +56,7 @@ def public_choices(question):
         f"SELECT {_columns(Choice, 'c')} FROM {table(Choice)} c "
         "WHERE c.question_id = %s ORDER BY c.position, c.id"
     )
-    return _fetch(Choice, sql, [question.pk])
+    return [_instance(Choice, row) for row in _rows(sql, [question.pk])]
 
 
 def held_choice_ids(question, voter):
@@ -76,28 +94,29 @@ class Listing:
             f"SELECT {_columns(Question, 'q')}, {voted} AS voted FROM {table(Question)} q "
             f"WHERE {_PUBLISHED} AND {self.condition} ORDER BY q.pub_date DESC, q.id DESC LIMIT %s OFFSET %s"
         )
-        return _fetch(Question, sql, [*params, rows.stop - rows.start, rows.start], extra=["voted"])
+        questions = []
+        for row in _rows(sql, [*params, rows.stop - rows.start, rows.start]):
+            question = _instance(Question, row[:-1])
+            question.voted = row[-1]
+            questions.append(question)
+        return questions
 
 
-def _fetch(model, sql, params, extra=()):
-    """
-    Run `sql`, which selects the model's columns (then one column per name in `extra`), and
-    return model instances as a QuerySet would: what Model.objects.raw() does, for less Python.
-    """
-    converters = _converters(model)
-    database = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` looks it up on every use
-    found = []
-    with database.cursor() as cursor:
+def _rows(sql, params):
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            values = list(row)
-            for index, convert in converters:
-                values[index] = convert(values[index])
-            instance = model.from_db(database.alias, None, values[: len(values) - len(extra)])
-            for name, value in zip(extra, row[len(row) - len(extra) :], strict=True):
-                setattr(instance, name, value)
-            found.append(instance)
-    return found
+        return cursor.fetchall()
+
+
+def _instance(model, values):
+    """
+    The model instance a QuerySet would make of these column values (all the model's columns, in
+    order): what Model.objects.raw() does, for less Python.
+    """
+    values = list(values)
+    for index, convert in _converters(model):
+        values[index] = convert(values[index])
+    return model.from_db(DEFAULT_DB_ALIAS, None, values)
 
 
 @functools.cache

@@ -56,8 +56,10 @@ def _question(pk):
 
 
 def _poll(pk):
-    question = _question(pk)
-    return question, queries.public_choices(question)
+    question, choices = queries.public_poll(pk)
+    if question is None:
+        raise Http404("No Question matches the given query.")
+    return question, choices
 
 
 def _held_choices(question, choices, voter):

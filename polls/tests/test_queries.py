@@ -83,3 +83,12 @@ def test_held_choice_ids_are_the_voters_votes(voter):
             expected = set(Vote.objects.cast_by(reader, question).values_list("choice_id", flat=True))
             assert queries.held_choice_ids(question, reader) == expected
     assert len(queries.held_choice_ids(two, voter)) == 2
+
+
+def test_public_poll_is_the_public_question_and_its_choices(polls_of_every_kind):
+    for question in polls_of_every_kind:
+        found, choices = queries.public_poll(question.pk)
+        expected = queries.public_question(question.pk)
+        assert (row(found) if found else None) == (row(expected) if expected else None)
+        assert [row(c) for c in choices] == ([row(c) for c in queries.public_choices(found)] if found else [])
+    assert queries.public_poll(10**12) == (None, [])
