@@ -25,9 +25,9 @@ _kept = {}  # read without the lock: a dict lookup is atomic
 _writing = threading.Lock()
 
 
-def minute(question):
-    """The minute, for a page whose text depends on the time ("closes in 3 hours"); else None."""
-    return timezone.now().replace(second=0, microsecond=0) if question.closes_at else None
+def minute():
+    """The minute, in the version of a page whose text depends on the time ("closes in 3 hours")."""
+    return timezone.now().replace(second=0, microsecond=0)
 
 
 def serve(request, version, render, *, has_form=False):

@@ -17,6 +17,8 @@ from .models import Ballot, Choice, Question, Vote
 
 # QuestionQuerySet.published(), for the question aliased q.
 _PUBLISHED = "q.choice_count >= 2 AND q.pub_date <= %s"
+# Where Question's closing time is among its columns.
+_CLOSES_AT = [field.name for field in Question._meta.concrete_fields].index("closes_at")
 # What each list adds to it, as QuestionQuerySet.open() and .closed() do.
 _LISTS = {
     "open": "(q.closes_at IS NULL OR q.closes_at > %s)",
@@ -76,7 +78,9 @@ class Listing:
     """
     Question.objects.open() (or .closed()).with_voted(voter), newest first, read one slice at a time.
 
-    Slicing runs one query for the rows of that slice (all polls.paging asks of a list).
+    Slicing runs one query and gives the rows as read, each ending with "voted" (all polls.paging
+    asks of a list, and all a kept page needs to know it is current); questions() makes them
+    Question instances for a page to render.
     """
 
     def __init__(self, status, voter):
@@ -94,12 +98,22 @@ class Listing:
             f"SELECT {_columns(Question, 'q')}, {voted} AS voted FROM {table(Question)} q "
             f"WHERE {_PUBLISHED} AND {self.condition} ORDER BY q.pub_date DESC, q.id DESC LIMIT %s OFFSET %s"
         )
+        return _rows(sql, [*params, rows.stop - rows.start, rows.start])
+
+    @staticmethod
+    def questions(rows):
+        """The rows as Question instances, each with `voted`."""
         questions = []
-        for row in _rows(sql, [*params, rows.stop - rows.start, rows.start]):
+        for row in rows:
             question = _instance(Question, row[:-1])
-            question.voted = row[-1]
+            question.voted = bool(row[-1])  # SQLite answers 0 or 1
             questions.append(question)
         return questions
+
+    @staticmethod
+    def shows_time(rows):
+        """Whether a poll among the rows has a closing time, which the list shows."""
+        return any(row[_CLOSES_AT] is not None for row in rows)
 
 
 def _rows(sql, params):

@@ -7,8 +7,8 @@ register_converter(PrimaryKeyConverter, "pk")
 
 app_name = "polls"
 urlpatterns = [
-    path("", views.QuestionListView.as_view(), name="index"),
-    path("closed/", views.QuestionListView.as_view(status="closed"), name="closed"),
+    path("", views.question_list, name="index"),
+    path("closed/", views.question_list, {"status": "closed"}, name="closed"),
     path("<pk:pk>/", views.detail, name="detail"),
     path("<pk:pk>/vote/", views.vote, name="vote"),
     path("<pk:pk>/results/", views.results, name="results"),

@@ -8,7 +8,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
-from django.views.generic import ListView
 
 from mysite.middleware import RETRY_AFTER_SECONDS
 
@@ -20,32 +19,27 @@ from .ratelimit import limit_votes
 from .voter import new_voter, read_voter, remember_voter
 from .voting import Outcome, PollClosed, VoteRefused, VoteUnconfirmed, cast_vote
 
+PAGE_SIZE = 20
 
-class QuestionListView(ListView):
-    paginate_by = 20
-    context_object_name = "questions"
-    template_name = "polls/index.html"
-    status = "open"
-    http_method_names = ["get", "head", "options"]
 
-    def get_queryset(self):
-        return queries.Listing(self.status, read_voter(self.request))
+@require_safe
+def question_list(request, status="open"):
+    """The open (or closed) polls, newest first, a page at a time (polls.paging)."""
+    listing = queries.Listing(status, read_voter(request))
+    page, rows = paging.window(listing, request.GET.get("page") or 1, PAGE_SIZE)
 
-    def paginate_queryset(self, queryset, page_size):
-        page, rows = paging.window(queryset, self.request.GET.get(self.page_kwarg) or 1, page_size)
-        return None, page, rows, page.number > 1 or page.has_next
+    def render_page():
+        context = {
+            "questions": listing.questions(rows),
+            "page_obj": page,
+            "is_paginated": page.number > 1 or page.has_next,
+            "status": status,
+        }
+        return render(request, "polls/index.html", context)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(status=self.status, **kwargs)
-
-    def render_to_response(self, context, **response_kwargs):
-        page, render_page = context["page_obj"], super().render_to_response
-        shown = [(_version(question, ()), question.voted) for question in context["questions"]]
-        return pages.serve(
-            self.request,
-            (self.status, page.has_next, shown),
-            lambda: render_page(context, **response_kwargs).render(),
-        )
+    # The rows as read are the version: instances are made only for a page not kept yet.
+    version = (status, page.has_next, rows, pages.minute() if listing.shows_time(rows) else None)
+    return pages.serve(request, version, render_page)
 
 
 def _question(pk):
@@ -73,7 +67,7 @@ _question_row = operator.attrgetter(*(field.attname for field in Question._meta.
 
 def _version(question, held_ids):
     """Everything a question's page shows that can change, as read now (see polls.pages)."""
-    return _question_row(question), sorted(held_ids), pages.minute(question)
+    return _question_row(question), sorted(held_ids), pages.minute() if question.closes_at else None
 
 
 def _sharing(request, question, choices):

@@ -10,7 +10,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
-from polls.views import QuestionListView
+from polls.queries import Listing
 
 from .admin_helpers import change_url, make_editor
 from .factories import make_browser, make_question
@@ -35,10 +35,10 @@ class InlineCode(HTMLParser):
 
 
 def fail_with(monkeypatch, error):
-    def broken(self):
+    def broken(self, rows):
         raise error
 
-    monkeypatch.setattr(QuestionListView, "get_queryset", broken)
+    monkeypatch.setattr(Listing, "__getitem__", broken)
 
 
 def page_kinds(client, question, monkeypatch, settings):
