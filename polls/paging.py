@@ -27,14 +27,18 @@ class Window:
         return self.number - 1
 
 
-def window(queryset, number, size):
-    """Return (Window, rows) for page `number` (a string from the URL); 404 for no such page."""
+def window(listing, number, size):
+    """
+    Return (Window, rows) for page `number` (a string from the URL); 404 for no such page.
+
+    `listing` is anything sliced into a list of rows: a QuerySet, or a polls.queries.Listing.
+    """
     # ASCII digits only, and few enough that the offset fits a bigint: str.isdigit() also accepts
     # "²" (which int() refuses) and any length (an OFFSET the database refuses), both 500s.
     if not re.fullmatch(r"[0-9]{1,9}", str(number)) or int(number) < 1:
         raise Http404("No such page.")
     number = int(number)
-    rows = list(queryset[(number - 1) * size : number * size + 1])
+    rows = list(listing[(number - 1) * size : number * size + 1])
     if not rows and number > 1:
         raise Http404("No such page.")
     return Window(number=number, has_next=len(rows) > size), rows[:size]
