@@ -61,7 +61,7 @@ def _held_choices(question, choices, voter):
     return [choice for choice in choices if choice.pk in held]
 
 
-# Every stored field of a question, read in one call (a list page reads twenty).
+# Every stored field of a question, read in one call.
 _question_row = operator.attrgetter(*(field.attname for field in Question._meta.concrete_fields))
 
 

@@ -135,6 +135,16 @@ def test_the_limit_costs_the_vote_post_at_most_two_queries(settings):
     assert len(queries) - counts[0] <= 1
 
 
+def test_the_counters_table_skips_the_write_ahead_log_on_postgresql(postgres):
+    # Counters are the one thing a crash may lose (migration 0007): no WAL, no wait for the disk.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'polls_ratecounter'")
+        assert cursor.fetchone() == ("u",)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'polls_ballot'")
+        assert cursor.fetchone() == ("p",)
+
+
 # Admin sign-in ----------------------------------------------------------------------------------
 
 
