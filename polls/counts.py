@@ -54,8 +54,9 @@ def repair():
 
 def _repair_question(question_id):
     with transaction.atomic():
-        # The lock cast_vote takes first: no ballot of this question is written while it is
-        # recounted, so the recount is exact even while people vote.
+        # The lock every vote takes before it moves a counter. A vote holding it commits before the
+        # recount, which then sees its rows; a vote waiting for it has rows the recount cannot see
+        # yet, and adds its increments to the recounted values after: exact while people vote.
         if not Question.objects.select_for_update().filter(pk=question_id).values_list("pk"):
             return []  # deleted since it was found
         questions = Question.objects.filter(pk=question_id)

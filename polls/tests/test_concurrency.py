@@ -15,6 +15,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
+from polls import counts
 from polls.counts import mismatches
 from polls.models import Ballot, Vote
 from polls.voting import Outcome, cast_vote
@@ -191,3 +192,16 @@ def test_a_double_click_on_a_first_vote_through_the_site_makes_one_ballot():
 
     assert at_once([click] * 8) == [302] * 8
     assert_exact(question, {Ballot.objects.get().voter: {yes.pk}})
+
+
+def test_a_recount_while_people_vote_leaves_every_counter_exact():
+    question = make_question(choices=("Red", "Green", "Blue"))
+    choices = list(question.choices.all())
+    voters = [make_voter() for _ in range(60)]
+    # Every voter votes, then changes the vote, while two threads recount the question again and
+    # again under its row lock (what check_counts --repair does for a question that drifted).
+    steps = [[(voter, [choices[i % 3]]), (voter, [choices[(i + 1) % 3]])] for i, voter in enumerate(voters)]
+    tasks = [casting(question, [step for plan in steps[t::12] for step in plan]) for t in range(12)]
+    tasks += [lambda: [counts._repair_question(question.pk) for _ in range(20)]] * 2
+    at_once(tasks)
+    assert_exact(question, {voter: {choices[(i + 1) % 3].pk} for i, voter in enumerate(voters)})
