@@ -17,8 +17,9 @@ from .models import Ballot, Choice, Question, Vote
 
 # QuestionQuerySet.published(), for the question aliased q.
 _PUBLISHED = "q.choice_count >= 2 AND q.pub_date <= %s"
-# Where Question's closing time is among its columns.
-_CLOSES_AT = [field.name for field in Question._meta.concrete_fields].index("closes_at")
+# What the poll list shows of a question (polls/index.html), so all a kept list page depends on.
+# A list reads only these: less to read, and a smaller version to compare (polls.pages).
+_LISTED = ("id", "question_text", "closes_at", "max_choices", "results_visibility", "voter_count")
 # What each list adds to it, as QuestionQuerySet.open() and .closed() do.
 _LISTS = {
     "open": "(q.closes_at IS NULL OR q.closes_at > %s)",
@@ -95,17 +96,17 @@ class Listing:
             voted = f"EXISTS (SELECT 1 FROM {table(Ballot)} b WHERE b.question_id = q.id AND b.voter = %s)"
             params = [voter_value(self.voter), now, now]
         sql = (
-            f"SELECT {_columns(Question, 'q')}, {voted} AS voted FROM {table(Question)} q "
+            f"SELECT {_columns(Question, 'q', _LISTED)}, {voted} AS voted FROM {table(Question)} q "
             f"WHERE {_PUBLISHED} AND {self.condition} ORDER BY q.pub_date DESC, q.id DESC LIMIT %s OFFSET %s"
         )
         return _rows(sql, [*params, rows.stop - rows.start, rows.start])
 
     @staticmethod
     def questions(rows):
-        """The rows as Question instances, each with `voted`."""
+        """The rows as Question instances (with only the fields the list shows), each with `voted`."""
         questions = []
         for row in rows:
-            question = _instance(Question, row[:-1])
+            question = _instance(Question, row[:-1], _LISTED)
             question.voted = bool(row[-1])  # SQLite answers 0 or 1
             questions.append(question)
         return questions
@@ -113,7 +114,7 @@ class Listing:
     @staticmethod
     def shows_time(rows):
         """Whether a poll among the rows has a closing time, which the list shows."""
-        return any(row[_CLOSES_AT] is not None for row in rows)
+        return any(row[_LISTED.index("closes_at")] is not None for row in rows)
 
 
 def _rows(sql, params):
@@ -122,22 +123,27 @@ def _rows(sql, params):
         return cursor.fetchall()
 
 
-def _instance(model, values):
+def _instance(model, values, fields=None):
     """
-    The model instance a QuerySet would make of these column values (all the model's columns, in
-    order): what Model.objects.raw() does, for less Python.
+    The model instance a QuerySet would make of these column values (of `fields`, by default all
+    the model's, in order; the others deferred): what Model.objects.raw() does, for less Python.
     """
     values = list(values)
-    for index, convert in _converters(model):
+    for index, convert in _converters(model, fields):
         values[index] = convert(values[index])
-    return model.from_db(DEFAULT_DB_ALIAS, None, values)
+    return model.from_db(DEFAULT_DB_ALIAS, fields, values)
+
+
+def _fields(model, names):
+    every = model._meta.concrete_fields
+    return every if names is None else [model._meta.get_field(name) for name in names]
 
 
 @functools.cache
-def _converters(model):
-    """The backend's conversions of the model's columns (SQLite's text datetimes, say), by position."""
+def _converters(model, fields):
+    """The backend's conversions of these columns (SQLite's text datetimes, say), by position."""
     found = []
-    for index, field in enumerate(model._meta.concrete_fields):
+    for index, field in enumerate(_fields(model, fields)):
         column = field.get_col(model._meta.db_table)
         steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
         if steps:
@@ -152,8 +158,8 @@ def _convert(steps, column, value):
 
 
 @functools.cache
-def _columns(model, alias):
-    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
+def _columns(model, alias, fields=None):
+    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in _fields(model, fields))
 
 
 @functools.cache
