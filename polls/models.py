@@ -194,7 +194,7 @@ class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     choice_text = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=0, help_text="Choices are shown in this order.")
-    # Kept by voting.cast_vote() with F() in the ballot's transaction; equals this choice's Vote rows.
+    # Kept by voting.cast_vote() in the ballot's transaction, by increments; equals this choice's Vote rows.
     votes = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
@@ -220,7 +220,7 @@ def _leave_counters_alone(instance, save_kwargs, counters):
     """
     Make save() of a row read earlier write every field but its counters.
 
-    The database moves counters (cast_vote() with F(), triggers for choice_count) while an editor
+    The database moves counters (cast_vote() by increments, triggers for choice_count) while an editor
     has the form open; writing back the values read then would undo every vote counted since.
     """
     if instance._state.adding or save_kwargs.get("update_fields") is not None:
