@@ -108,6 +108,8 @@ DATABASES = {
     ),
 }
 if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
+    # Django's backend, with a health check that looks at the socket before it asks the server.
+    DATABASES["default"]["ENGINE"] = "mysite.postgresql"
     # A database that does not answer fails the request in seconds (a 503 page), instead of
     # holding the worker until the router gives up on it after 30.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(

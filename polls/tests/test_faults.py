@@ -233,6 +233,27 @@ def test_connections_killed_mid_vote_lose_no_ballot_and_need_no_restart(site, ca
     )
 
 
+def test_connections_ended_while_idle_are_replaced_before_any_request_fails(site, capsys):
+    """A restart or failover between two requests: the health check (mysite.postgresql) sees it."""
+    server, _ = site
+    question = make_question()
+    urls = list(pages(server.base, question).values())
+    with ThreadPoolExecutor(8) as pool:  # every worker thread opens its connection
+        assert {response.status_code for response in pool.map(get, urls * 8)} == {200}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        [ended] = cursor.fetchone()
+    time.sleep(0.5)  # the ended connections' last words reach the workers' sockets
+    with ThreadPoolExecutor(8) as pool:
+        answers = [response.status_code for response in pool.map(get, urls * 8)]
+    assert ended > 0
+    assert answers == [200] * len(answers)
+    report(capsys, f"{ended} idle connections ended by the server: the next {len(answers)} requests all 200")
+
+
 # A COMMIT whose answer is lost with the connection: the only moment the outcome is unknown. A
 # first ballot commits with its one statement (polls_cast_first_ballot), a change of vote with a
 # COMMIT after several: both are tested.
