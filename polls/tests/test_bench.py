@@ -1,11 +1,11 @@
-"""The benchmark's tools: the bulk loader, the floor page, the wrk report reader, its voter cookies."""
+"""The benchmark's tools: the bulk loader, the floor page, wrk's figures and their report, voter cookies."""
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
 
-from polls.management.commands import _wrk
+from polls.management.commands import _wrk, bench
 from polls.models import Ballot, Choice, Question, ResultsVisibility, Vote
 from polls.voter import COOKIE_NAME, read_voter
 
@@ -72,3 +72,44 @@ def test_the_bench_voter_cookies_are_real_voter_cookies():
     request = RequestFactory().get("/")
     request.COOKIES[COOKIE_NAME] = _wrk.signed_voter()
     assert read_voter(request) is not None
+
+
+def wrk(rps, p99=5.0, bad=0):
+    return _wrk.Figures(requests=int(rps * 3), rps=rps, p50=1.0, p99=p99, bad=bad)
+
+
+def test_a_page_is_its_median_sample_so_a_slow_moment_does_not_count():
+    sample = bench.Sample.of([wrk(2000), wrk(600, p99=40.0), wrk(2100), wrk(1900), wrk(2050, bad=1)])
+    assert (sample.rps, sample.slowest, sample.fastest) == (2000, 600, 2100)
+    assert (sample.p99, sample.bad) == (5.0, 1)
+
+
+def test_the_report_names_every_target_a_page_misses(capsys):
+    samples = {
+        "floor": bench.Sample.of([wrk(4000, p99=5.0)]),
+        "list": bench.Sample.of([wrk(2400)]),  # 0.6 of the floor: met
+        "detail": bench.Sample.of([wrk(1200)]),  # 0.3: missed (0.4)
+        "results": bench.Sample.of([wrk(2000, p99=25.0)]),  # 0.5, but p99 at 5 x the floor's
+        "vote": bench.Sample.of([wrk(1000, bad=3)]),  # 0.25, with bad answers
+    }
+    options = {
+        "connections": 8,
+        "rounds": 1,
+        "seconds": 3,
+        "workers": None,
+        "threads": None,
+        "worker_class": None,
+    }
+    queries = dict.fromkeys(samples, 1)
+    compared = {"list": 1.6, "detail": 1.4, "results": 1.5, "vote": 1.2}
+    command = bench.Command()
+    command.report(
+        samples, queries, rss=[50.0], boot=0.5, ballots=(10, 10), compared=compared, options=options
+    )
+    missed = capsys.readouterr().out.split("Targets: missed: ", 1)[1]
+    assert missed.strip().split("; ") == [
+        "detail at 0.30 x floor (target 0.4)",
+        "detail at 1.40 x tutorial (target 1.5)",
+        "results p99 at 5.0 x floor p99 (target < 4)",
+        "vote: 3 answers neither 2xx nor 3xx",
+    ]
