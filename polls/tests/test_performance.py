@@ -1,4 +1,7 @@
-"""Page cost does not grow with the data: the same queries, each on an index, for 10 or 300 polls."""
+"""
+Page cost does not grow with the data: the same queries, none scanning the ballots, for 10 polls and
+no ballots or for the benchmark's 10,000 polls and 1,000,000 ballots (loaded in bulk, about 30 s).
+"""
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +14,7 @@ from polls.models import Question
 pytestmark = pytest.mark.django_db
 
 SMALL = {"questions": 10, "choices": 3, "ballots": 0}
-LARGE = {"questions": 300, "choices": 5, "ballots": 20_000}
+LARGE = {"questions": 10_000, "choices": 5, "ballots": 1_000_000}
 # Tables that grow with every ballot: no page may scan them.
 GROWING = ("polls_ballot", "polls_vote")
 
@@ -43,24 +46,22 @@ def page_queries(client):
     return captured
 
 
-def test_each_page_makes_the_same_queries_with_300_polls_and_20000_ballots_as_with_10_and_none(
+def test_each_page_makes_the_same_queries_on_10000_polls_and_a_million_ballots_as_on_10_and_none(
     client, postgres
 ):
     load(SMALL)
-    small = {page: len(sql) for page, sql in page_queries(client).items()}
+    small = page_queries(client)
     client.cookies.clear()
     load(LARGE)
     large = page_queries(client)
-    assert {page: len(sql) for page, sql in large.items()} == small
+
+    assert {page: len(sql) for page, sql in large.items()} == {page: len(sql) for page, sql in small.items()}
     # The question, this voter's ballot, the choices with their counters: no counting of ballots.
-    assert small["results"] <= 3
-
-
-def test_no_page_scans_the_ballots_or_votes(client, postgres):
-    load(LARGE)
+    assert len(small["results"]) <= 3
+    # Planned as PostgreSQL plans them on a million ballots (bench_data ran ANALYZE): the rows
+    # every page reads are found through an index, never by reading the tables that grow.
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")  # as on a million ballots, where scans never win
-        for page, statements in page_queries(client).items():
+        for page, statements in large.items():
             for sql in statements:
                 if not sql.lstrip().upper().startswith("SELECT"):
                     continue
@@ -68,4 +69,3 @@ def test_no_page_scans_the_ballots_or_votes(client, postgres):
                 plan = "\n".join(row[0] for row in cursor.fetchall())
                 for table in GROWING:
                     assert f"Seq Scan on {table}" not in plan, f"{page}: {sql}\n{plan}"
-        cursor.execute("RESET enable_seqscan")
