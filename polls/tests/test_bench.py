@@ -78,19 +78,30 @@ def wrk(rps, p99=5.0, bad=0):
     return _wrk.Figures(requests=int(rps * 3), rps=rps, p50=1.0, p99=p99, bad=bad)
 
 
-def test_a_page_is_its_median_sample_so_a_slow_moment_does_not_count():
-    sample = bench.Sample.of([wrk(2000), wrk(600, p99=40.0), wrk(2100), wrk(1900), wrk(2050, bad=1)])
+def test_a_page_is_compared_with_the_floor_around_each_sample_and_a_slow_moment_does_not_count():
+    floor, slow_floor = wrk(4000), wrk(1300)
+    sample = bench.Sample.of(
+        [
+            (floor, wrk(2000), floor),  # 0.5
+            (floor, wrk(600, p99=40.0), floor),  # a slowdown on the page alone: 0.15
+            (slow_floor, wrk(700), slow_floor),  # a slowdown on everything: 0.54
+            (floor, wrk(2100), slow_floor),  # a slowdown from halfway: 0.79
+            (floor, wrk(2050, bad=1), floor),  # 0.51
+        ]
+    )
     assert (sample.rps, sample.slowest, sample.fastest) == (2000, 600, 2100)
-    assert (sample.p99, sample.bad) == (5.0, 1)
+    assert round(sample.to_floor, 2) == 0.51
+    assert (sample.p99, sample.p99_to_floor, sample.bad) == (5.0, 1.0, 1)
 
 
 def test_the_report_names_every_target_a_page_misses(capsys):
+    floor = wrk(4000, p99=5.0)
     samples = {
-        "floor": bench.Sample.of([wrk(4000, p99=5.0)]),
-        "list": bench.Sample.of([wrk(2400)]),  # 0.6 of the floor: met
-        "detail": bench.Sample.of([wrk(1200)]),  # 0.3: missed (0.4)
-        "results": bench.Sample.of([wrk(2000, p99=25.0)]),  # 0.5, but p99 at 5 x the floor's
-        "vote": bench.Sample.of([wrk(1000, bad=3)]),  # 0.25, with bad answers
+        "floor": bench.Sample.of([(floor, floor, floor)]),
+        "list": bench.Sample.of([(floor, wrk(2400), floor)]),  # 0.6 of the floor: met
+        "detail": bench.Sample.of([(floor, wrk(1200), floor)]),  # 0.3: missed (0.4)
+        "results": bench.Sample.of([(floor, wrk(2000, p99=25.0), floor)]),  # 0.5, but p99 at 5 x
+        "vote": bench.Sample.of([(floor, wrk(1000, bad=3), floor)]),  # 0.25, with bad answers
     }
     options = {
         "connections": 8,

@@ -14,7 +14,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import median
+from statistics import mean, median
 
 from django.conf import settings
 from django.core.management import call_command
@@ -41,10 +41,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8250)
-        parser.add_argument("--seconds", type=int, default=3, help="length of each wrk run")
+        parser.add_argument("--seconds", type=int, default=2, help="length of each wrk run")
         parser.add_argument("--connections", type=int, default=8)
         parser.add_argument(
-            "--rounds", type=int, default=6, help="samples per page, each after a floor sample"
+            "--rounds", type=int, default=10, help="samples per page, each between two of the floor"
         )
         parser.add_argument("--workers", type=int, help="override gunicorn.conf.py, to compare setups")
         parser.add_argument("--threads", type=int, help="override gunicorn.conf.py")
@@ -82,37 +82,42 @@ class Command(BaseCommand):
 
     def measure(self, base, urls, options, tmp):
         """
-        Sample every page `rounds` times, each sample right after one of the floor; return a Sample
-        per page (and the floor's), with the ballots the vote samples added and their POSTs.
+        Sample every page `rounds` times, each sample between two of the floor; return a Sample per
+        page (and the floor's), with the ballots the vote samples added and their POSTs.
 
-        The machine slows down for a second or two every few seconds, and for whole minutes now
-        and then, whatever runs (README, Performance). Short samples, the floor's spread across
-        the whole run between the pages', and medians leave the slow moments out of the ratios.
+        The machine slows down for a second or two every few seconds, and for minutes now and then,
+        whatever runs (README, Performance). A page's sample is compared with the floor's just
+        before and after it, which share its moment, and the median over the samples leaves out
+        the ones a slowdown cut across.
         """
         run = {"seconds": options["seconds"], "connections": options["connections"], "headers": HTTPS}
-        warm = {**run, "seconds": 2}
-        for page in ("floor", *PAGES):
-            _wrk.run(base + urls[page], script=self.vote_script(base, urls, tmp, page), **warm)
+        # Written before any sample: each holds fresh voters, and writing one takes a second.
+        scripts = [self.vote_script(base, urls, tmp / f"vote-{n}.lua") for n in range(options["rounds"] + 1)]
+        for page in ("floor", *PAGES):  # warm up
+            _wrk.run(
+                base + urls[page], script=scripts[-1] if page == "vote" else None, **{**run, "seconds": 2}
+            )
         ballots_before, posts = Ballot.objects.count(), 0
-        runs = {page: [] for page in ("floor", *PAGES)}
-        for _ in range(options["rounds"]):
+        floors = [_wrk.run(base + urls["floor"], **run)]
+        between = {page: [] for page in PAGES}
+        for script in scripts[:-1]:
             for page in PAGES:
                 self.stdout.write(f"  {page} ...", ending="\r")
                 self.stdout.flush()
-                script = self.vote_script(base, urls, tmp, page)  # before: it takes a second to write
-                runs["floor"].append(_wrk.run(base + urls["floor"], **run))
-                runs[page].append(_wrk.run(base + urls[page], script=script, **run))
-                posts += runs[page][-1].requests if page == "vote" else 0
-        samples = {page: Sample.of(page_runs) for page, page_runs in runs.items()}
+                figures = _wrk.run(base + urls[page], script=script if page == "vote" else None, **run)
+                floors.append(_wrk.run(base + urls["floor"], **run))
+                between[page].append((floors[-2], figures, floors[-1]))
+                posts += figures.requests if page == "vote" else 0
+        samples = {page: Sample.of(triples) for page, triples in between.items()}
+        samples["floor"] = Sample.of([(floor, floor, floor) for floor in floors])
         return samples, (Ballot.objects.count() - ballots_before, posts)
 
-    def vote_script(self, base, urls, tmp, page):
-        if page != "vote":
-            return None
+    def vote_script(self, base, urls, path):
+        """A wrk script whose every POST is a new voter's ballot on the driven question."""
         cookie, token = csrf_pair(base + urls["detail"])
         choice = self.question.choices.first()
         return _wrk.vote_script(
-            tmp / "vote.lua",
+            path,
             body=f"csrfmiddlewaretoken={token}&choice={choice.pk}",
             headers={
                 **HTTPS,
@@ -121,7 +126,7 @@ class Command(BaseCommand):
                 # Django checks the Referer of a secure POST against the host.
                 "Referer": "https://" + base.split("://", 1)[1] + urls["detail"],
             },
-            voters=40_000,
+            voters=10_000,  # a sample answers fewer than 3,000 votes
         )
 
     def compare(self, base, question):
@@ -143,10 +148,9 @@ class Command(BaseCommand):
         return ratios
 
     def report(self, samples, queries, rss, boot, ballots, compared, options):
-        floor = samples["floor"]
         self.stdout.write(
             f"\nPolls on gunicorn ({server_description(options)}), {options['connections']} connections, "
-            f"{options['rounds']} samples x {options['seconds']} s per page, each after one of the floor; "
+            f"{options['rounds']} samples x {options['seconds']} s per page, each between two of the floor; "
             "medians, and the slowest-fastest sample\n"
         )
         header = f"{'page':8} {'req/s':>7} {'(range)':>11} {'x floor':>8} {'x tutorial':>10} {'p50 ms':>7}"
@@ -154,7 +158,7 @@ class Command(BaseCommand):
         missed = []
         for page in ("floor", *PAGES):
             f = samples[page]
-            to_floor, p99_to_floor = f.rps / floor.rps, f.p99 / floor.p99
+            to_floor, p99_to_floor = f.to_floor, f.p99_to_floor
             to_tutorial = (compared or {}).get(page)
             spread = f"{f.slowest:.0f}-{f.fastest:.0f}"
             self.stdout.write(
@@ -189,24 +193,33 @@ class Command(BaseCommand):
 
 @dataclass(frozen=True)
 class Sample:
-    """One page's wrk figures over its samples: medians, and the range of its requests/s."""
+    """
+    One page's wrk figures over its samples: medians, the slowest and fastest sample, and the
+    median ratios to the floor samples taken just before and after each.
+    """
 
     rps: float
     slowest: float
     fastest: float
+    to_floor: float
     p50: float
     p99: float
+    p99_to_floor: float
     bad: int
 
     @classmethod
-    def of(cls, runs):
+    def of(cls, triples):
+        """From (floor before, page, floor after) wrk figures."""
+        pages = [page for _, page, _ in triples]
         return cls(
-            rps=median(run.rps for run in runs),
-            slowest=min(run.rps for run in runs),
-            fastest=max(run.rps for run in runs),
-            p50=median(run.p50 for run in runs),
-            p99=median(run.p99 for run in runs),
-            bad=sum(run.bad for run in runs),
+            rps=median(page.rps for page in pages),
+            slowest=min(page.rps for page in pages),
+            fastest=max(page.rps for page in pages),
+            to_floor=median(page.rps / mean([before.rps, after.rps]) for before, page, after in triples),
+            p50=median(page.p50 for page in pages),
+            p99=median(page.p99 for page in pages),
+            p99_to_floor=median(page.p99 / mean([before.p99, after.p99]) for before, page, after in triples),
+            bad=sum(page.bad for page in pages),
         )
 
 
