@@ -65,9 +65,12 @@ def _cast_first_ballot(question, choices, voter):
     Most votes are a first ballot. polls_cast_first_ballot() (migration 0006) makes the same
     writes as _write_ballot(), in the same order, and commits with the statement: the poll's
     counter rows stay locked only while PostgreSQL itself works, never across a round trip to
-    this process, so votes on one poll stop queueing behind each other. For anything else (a
-    ballot already there, a closed poll, too many choices, a choice deleted meanwhile) it writes
-    nothing and returns false, and _write_ballot() finds out what to do and what to tell.
+    this process. Votes on one poll still take those rows in turn (README, Performance: about
+    3,000 first ballots a second on the bench machine), but none waits on Python.
+
+    For anything else (a ballot already there, a closed poll, too many choices, a choice deleted
+    meanwhile) it writes nothing and returns false, and _write_ballot() finds out what to do and
+    what to tell.
     """
     try:
         with connection.cursor() as cursor:
