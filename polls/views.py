@@ -17,7 +17,7 @@ from .forms import VoteForm
 from .models import Question
 from .ratelimit import limit_votes
 from .voter import new_voter, read_voter, remember_voter
-from .voting import Outcome, PollClosed, VoteRefused, VoteUnconfirmed, cast_vote
+from .voting import Outcome, PollClosed, PollGone, VoteRefused, VoteUnconfirmed, cast_vote
 
 PAGE_SIZE = 20
 
@@ -125,8 +125,11 @@ def vote(request, pk):
     if form.is_valid():
         try:
             receipt = cast_vote(question=question, choices=form.cleaned_data["choice"], voter=voter)
+        except PollGone:
+            raise Http404("No Question matches the given query.") from None
         except PollClosed:
-            return render(request, "polls/closed.html", {"question": question}, status=403)
+            # Closed since the poll was read above: show the closing time as it is now.
+            return render(request, "polls/closed.html", {"question": _question(pk)}, status=403)
         except VoteRefused as refusal:
             form.add_error("choice", str(refusal))
         except VoteUnconfirmed:

@@ -32,6 +32,10 @@ class PollClosed(VoteRefused):
     pass
 
 
+class PollGone(VoteRefused):
+    """The question was deleted or unpublished while the voter had its form open."""
+
+
 class TooManyChoices(VoteRefused):
     pass
 
@@ -159,9 +163,12 @@ def _marks(values):
 
 
 def _refuse(question, wanted):
-    """Say why the question refused the ballot: closed (or gone), or too many choices."""
-    current = Question.objects.filter(pk=question.pk).only("pub_date", "closes_at", "max_choices").first()
-    if current is not None and current.is_open() and len(wanted) > current.max_choices:
+    """Say why the question refused the ballot: gone, closed, or too many choices."""
+    current = Question.objects.published().filter(pk=question.pk)
+    current = current.only("pub_date", "closes_at", "max_choices").first()
+    if current is None:
+        raise PollGone("This poll is no longer published.")
+    if current.is_open() and len(wanted) > current.max_choices:
         raise TooManyChoices(f"Pick at most {current.max_choices} choices.")
     raise PollClosed("This poll is closed; votes are no longer accepted.")
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from polls import views
 from polls.models import Ballot, Question, ResultsVisibility
 from polls.voter import COOKIE_NAME
 
@@ -185,6 +186,43 @@ def test_an_unknown_question_is_a_404_page(client):
     assert response.status_code == 404
     assert "There is no such page" in response.text
     assert client.get("/polls/99999999999999999999999/").status_code == 404
+
+
+def changing_after_the_read(monkeypatch, change):
+    """Make `change` happen to the poll right after the vote view has read it, as an editor could."""
+    read = views._poll
+
+    def read_then_change(pk):
+        poll = read(pk)
+        change(Question.objects.filter(pk=pk))
+        return poll
+
+    monkeypatch.setattr(views, "_poll", read_then_change)
+
+
+def test_a_poll_closed_while_the_vote_was_on_its_way_says_when_it_closed(client, monkeypatch):
+    question = make_question()
+    changing_after_the_read(monkeypatch, lambda poll: poll.close_now())
+    response = client.post(vote_url(question), {"choice": choice_of(question, "Yes").pk})
+    assert response.status_code == 403
+    assert "This poll is closed" in response.text
+    assert "closed on <time datetime=" in response.text
+    assert Ballot.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda poll: poll.delete(), lambda poll: poll.update(pub_date=None)],
+    ids=["deleted", "unpublished"],
+)
+def test_a_poll_gone_while_the_vote_was_on_its_way_is_a_404_page(client, monkeypatch, change):
+    question = make_question()
+    yes = choice_of(question, "Yes")
+    changing_after_the_read(monkeypatch, change)
+    response = client.post(vote_url(question), {"choice": yes.pk})
+    assert response.status_code == 404
+    assert "There is no such page" in response.text
+    assert Ballot.objects.count() == 0
 
 
 def test_the_results_page_shows_counts_and_percentages(client):

@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from polls.models import Ballot, Choice, Question, Vote
-from polls.voting import Outcome, PollClosed, TooManyChoices, VoteRefused, cast_vote
+from polls.voting import Outcome, PollClosed, PollGone, TooManyChoices, VoteRefused, cast_vote
 
 from .factories import make_question, make_voter
 
@@ -125,5 +125,5 @@ def test_a_question_deleted_while_voting_refuses_the_vote():
     question = make_question()
     choice = question.choices.first()
     Question.objects.filter(pk=question.pk).delete()
-    with pytest.raises(PollClosed):
+    with pytest.raises(PollGone):
         cast_vote(question=question, choices=[choice], voter=make_voter())
