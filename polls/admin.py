@@ -173,6 +173,14 @@ class QuestionAdmin(admin.ModelAdmin):
         # Annotated in the one list query, so the page costs the same for 5 rows or 50.
         return super().get_queryset(request).with_status()
 
+    def get_object(self, request, object_id, from_field=None):
+        question = super().get_object(request, object_id, from_field)
+        if question is not None and request.method == "POST":
+            # Saving checks that each choice to delete holds no vote, then deletes it: locked before
+            # the choices are read, no vote lands in between (a RestrictedError, a 500).
+            Question.objects.filter(pk=question.pk).lock()
+        return question
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.fieldsets

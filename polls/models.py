@@ -75,6 +75,25 @@ class QuestionQuerySet(models.QuerySet):
         now = timezone.now()
         return self.filter(closes_at__lte=now).update(closes_at=None, **_touched(now))
 
+    def lock(self):
+        """
+        Lock these questions' rows until the transaction ends, as a vote does before it counts.
+
+        A vote holds its question's row from its counter update to its COMMIT. So a change that
+        must see every vote (a deletion, the admin's check that a choice it deletes holds none)
+        locks first: it waits for the votes being written, and the votes after it wait for it.
+        """
+        list(self.order_by("pk").select_for_update().values_list("pk", flat=True))
+
+    def delete(self):
+        """Delete these questions with all they hold, once no vote on them is still being written."""
+        # Unlocked, a deletion collects the ballots committed before it and fails at its own COMMIT
+        # on one committed since (a foreign key to a deleted row). A vote that comes after the
+        # lock finds the question gone, and the voter gets the "no such page" 404.
+        with transaction.atomic(using=self.db):
+            self.lock()
+            return super().delete()
+
 
 def _touched(now):
     return {"updated_at": now, "revision": F("revision") + 1}
@@ -137,6 +156,11 @@ class Question(models.Model):
 
     def get_absolute_url(self):
         return reverse("polls:detail", args=[self.pk])
+
+    def delete(self, **kwargs):
+        with transaction.atomic():
+            Question.objects.filter(pk=self.pk).lock()
+            return super().delete(**kwargs)
 
     @property
     def allows_multiple(self):

@@ -8,18 +8,20 @@ already queue up behind its lock.
 import itertools
 import random
 import threading
+import time
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
 from polls import counts
 from polls.counts import mismatches
-from polls.models import Ballot, Vote
+from polls.models import Ballot, Question, Vote
 from polls.voting import Outcome, cast_vote
 
+from .admin_helpers import change_url, errors_of, existing, make_editor, question_data
 from .factories import make_question, make_voter
 
 pytestmark = [
@@ -205,3 +207,121 @@ def test_a_recount_while_people_vote_leaves_every_counter_exact():
     tasks += [lambda: [counts._repair_question(question.pk) for _ in range(20)]] * 2
     at_once(tasks)
     assert_exact(question, {voter: {choices[(i + 1) % 3].pk} for i, voter in enumerate(voters)})
+
+
+def in_order(first, second):
+    """
+    Run first() in a thread until it says it holds its locks, then second() in another thread
+    until it waits for one of them; then let first() finish. Return both results.
+
+    first(ready, finish) sets `ready` once its rows are locked and returns once `finish` is set.
+    """
+    ready, finish = threading.Event(), threading.Event()
+    results = {}
+
+    def run(name, task):
+        try:
+            results[name] = task()
+        except BaseException as error:  # asserted on by the caller, so no failure is lost
+            results[name] = error
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=run, args=("first", lambda: first(ready, finish)))
+    holder.start()
+    assert ready.wait(timeout=30), "the first task never took its locks"
+    waiter = threading.Thread(target=run, args=("second", second))
+    waiter.start()
+    waiting_for_a_lock(timeout=30)
+    finish.set()
+    for thread in (holder, waiter):
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in (holder, waiter)), "a thread hung (a lock never released?)"
+    return results["first"], results["second"]
+
+
+def waiting_for_a_lock(timeout):
+    """Return once some other connection of this database waits for a row lock."""
+    with connections["default"].cursor() as cursor:
+        for _ in range(timeout * 50):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second task never waited for the first one's locks")
+
+
+# Every way a question is deleted: the admin's delete page and its "delete selected" action run
+# the first two (each logged-in admin client is used by one thread only).
+DELETIONS = {
+    "instance": lambda question: Question.objects.get(pk=question.pk).delete(),
+    "queryset": lambda question: Question.objects.filter(pk=question.pk).delete(),
+    "admin page": lambda question: make_editor(superuser=True).post(
+        reverse("admin:polls_question_delete", args=[question.pk]), {"post": "yes"}
+    ),
+    "admin action": lambda question: make_editor(superuser=True, username="other").post(
+        reverse("admin:polls_question_changelist"),
+        {"action": "delete_selected", "_selected_action": [question.pk], "post": "yes"},
+    ),
+}
+
+
+@pytest.mark.parametrize("deletion", DELETIONS.values(), ids=DELETIONS.keys())
+def test_a_question_deleted_while_a_vote_commits_goes_with_that_ballot(deletion):
+    question = make_question()
+    yes = question.choices.get(choice_text="Yes")
+
+    def vote(ready, finish):
+        with transaction.atomic():
+            cast_vote(question=question, choices=[yes], voter=make_voter())
+            ready.set()
+            finish.wait(timeout=30)
+
+    receipt, deleted = in_order(vote, lambda: deletion(question))
+    assert not isinstance(receipt, BaseException), receipt
+    assert not isinstance(deleted, BaseException), deleted  # an IntegrityError at COMMIT, unlocked
+    assert getattr(deleted, "status_code", 302) == 302
+    assert (Question.objects.count(), Ballot.objects.count(), Vote.objects.count()) == (0, 0, 0)
+
+
+def test_a_vote_arriving_while_its_question_is_deleted_gets_a_page_not_a_500():
+    question = make_question()
+    yes = question.choices.get(choice_text="Yes")
+
+    def delete(ready, finish):
+        with transaction.atomic():
+            Question.objects.get(pk=question.pk).delete()
+            ready.set()
+            finish.wait(timeout=30)
+
+    def vote():
+        browser = Client(headers={"X-Forwarded-Proto": "https"})
+        return browser.post(reverse("polls:vote", args=[question.pk]), {"choice": yes.pk})
+
+    deleted, response = in_order(delete, vote)
+    assert not isinstance(deleted, BaseException), deleted
+    assert response.status_code == 404
+    assert b"There is no such page" in response.content
+    assert (Ballot.objects.count(), Vote.objects.count()) == (0, 0)
+
+
+def test_a_choice_deleted_in_the_admin_as_it_gets_its_first_vote_stays_with_that_vote():
+    question = make_question(choices=("Yes", "No", "Maybe"))
+    maybe = question.choices.get(choice_text="Maybe")
+    editor = make_editor(superuser=True)
+    data = question_data(existing(question, Maybe={"DELETE": True}))
+
+    def vote(ready, finish):
+        with transaction.atomic():
+            cast_vote(question=question, choices=[maybe], voter=make_voter())
+            ready.set()
+            finish.wait(timeout=30)
+
+    receipt, response = in_order(vote, lambda: editor.post(change_url(question), data))
+    assert not isinstance(receipt, BaseException), receipt
+    assert not isinstance(response, BaseException), response  # a RestrictedError, unlocked
+    assert "“Maybe” cannot be deleted: it holds 1 vote(s)" in " ".join(errors_of(response))
+    assert_exact(question, {Ballot.objects.get().voter: {maybe.pk}})
