@@ -176,8 +176,9 @@ class QuestionAdmin(admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         question = super().get_object(request, object_id, from_field)
         if question is not None and request.method == "POST":
-            # Saving checks that each choice to delete holds no vote, then deletes it: locked before
-            # the choices are read, no vote lands in between (a RestrictedError, a 500).
+            # Saving checks the ballots (no vote on a choice to delete, none above a lowered choice
+            # limit), then writes: locked before they are read, no vote lands in between (it would
+            # be a RestrictedError, a 500, or a ballot holding more choices than the poll allows).
             Question.objects.filter(pk=question.pk).lock()
         return question
 

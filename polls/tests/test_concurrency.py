@@ -325,3 +325,22 @@ def test_a_choice_deleted_in_the_admin_as_it_gets_its_first_vote_stays_with_that
     assert not isinstance(response, BaseException), response  # a RestrictedError, unlocked
     assert "“Maybe” cannot be deleted: it holds 1 vote(s)" in " ".join(errors_of(response))
     assert_exact(question, {Ballot.objects.get().voter: {maybe.pk}})
+
+
+def test_the_choice_limit_is_not_lowered_below_a_ballot_cast_as_the_form_is_saved():
+    question = make_question(choices=("Red", "Green", "Blue"), max_choices=2)
+    red, green = question.choices.get(choice_text="Red"), question.choices.get(choice_text="Green")
+    editor = make_editor(superuser=True)
+    data = question_data(existing(question), max_choices=1)
+
+    def vote(ready, finish):
+        with transaction.atomic():
+            cast_vote(question=question, choices=[red, green], voter=make_voter())
+            ready.set()
+            finish.wait(timeout=30)
+
+    receipt, response = in_order(vote, lambda: editor.post(change_url(question), data))
+    assert not isinstance(receipt, BaseException), receipt
+    assert "Ballots already hold up to 2 choices" in " ".join(errors_of(response))
+    question.refresh_from_db()
+    assert question.max_choices == 2
