@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -175,10 +176,11 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         question = super().get_object(request, object_id, from_field)
-        if question is not None and request.method == "POST":
-            # Saving checks the ballots (no vote on a choice to delete, none above a lowered choice
-            # limit), then writes: locked before they are read, no vote lands in between (it would
-            # be a RestrictedError, a 500, or a ballot holding more choices than the poll allows).
+        # The views that save (the change form, the delete page) run in a transaction. A save checks
+        # the ballots (no vote on a choice to delete, none above a lowered choice limit), then
+        # writes: locked before they are read, no vote lands in between (it would be a
+        # RestrictedError, a 500, or a ballot holding more choices than the poll allows).
+        if question is not None and request.method == "POST" and transaction.get_connection().in_atomic_block:
             Question.objects.filter(pk=question.pk).lock()
         return question
 
