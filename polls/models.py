@@ -80,7 +80,7 @@ class QuestionQuerySet(models.QuerySet):
         Lock these questions' rows until the transaction ends, as a vote does before it counts.
 
         A vote holds its question's row from its counter update to its COMMIT. So a change that
-        must see every vote (a deletion, the admin's check that a choice it deletes holds none)
+        must see every vote (a deletion, the admin form's checks of the ballots before a save)
         locks first: it waits for the votes being written, and the votes after it wait for it.
         """
         list(self.order_by("pk").select_for_update().values_list("pk", flat=True))

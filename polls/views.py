@@ -119,7 +119,7 @@ def detail(request, pk):
 def vote(request, pk):
     question, choices = _poll(pk)
     if question.is_closed():
-        return render(request, "polls/closed.html", {"question": question}, status=403)
+        return _closed(request, question, question.closes_at)
     voter = read_voter(request) or new_voter()
     form = VoteForm(request.POST, question=question, choices=choices)
     if form.is_valid():
@@ -127,9 +127,9 @@ def vote(request, pk):
             receipt = cast_vote(question=question, choices=form.cleaned_data["choice"], voter=voter)
         except PollGone:
             raise Http404("No Question matches the given query.") from None
-        except PollClosed:
-            # Closed since the poll was read above: show the closing time as it is now.
-            return render(request, "polls/closed.html", {"question": _question(pk)}, status=403)
+        except PollClosed as refusal:
+            # Closed since the poll was read above: say when, as the database had it then.
+            return _closed(request, question, refusal.closes_at)
         except VoteRefused as refusal:
             form.add_error("choice", str(refusal))
         except VoteUnconfirmed:
@@ -139,6 +139,10 @@ def vote(request, pk):
         return _render_detail(request, question, choices, form, held, status=400)
 
     return _counted(request, question, voter, _receipt_message(receipt))
+
+
+def _closed(request, question, closes_at):
+    return render(request, "polls/closed.html", {"question": question, "closes_at": closes_at}, status=403)
 
 
 def _counted(request, question, voter, message):

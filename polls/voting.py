@@ -29,7 +29,9 @@ class VoteRefused(Exception):
 
 
 class PollClosed(VoteRefused):
-    pass
+    def __init__(self, message, closes_at):
+        super().__init__(message)
+        self.closes_at = closes_at  # as the database held it when it refused the ballot
 
 
 class PollGone(VoteRefused):
@@ -168,9 +170,12 @@ def _refuse(question, wanted):
     current = current.only("pub_date", "closes_at", "max_choices").first()
     if current is None:
         raise PollGone("This poll is no longer published.")
-    if current.is_open() and len(wanted) > current.max_choices:
+    if current.is_closed():
+        raise PollClosed("This poll is closed; votes are no longer accepted.", current.closes_at)
+    if len(wanted) > current.max_choices:
         raise TooManyChoices(f"Pick at most {current.max_choices} choices.")
-    raise PollClosed("This poll is closed; votes are no longer accepted.")
+    # Refused a moment ago, fine now: an editor reopened the poll or raised its limit meanwhile.
+    raise VoteRefused("This poll changed while you were voting. Please vote again.")
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
+from polls import voting
 from polls.models import Ballot, Choice, Question, Vote
 from polls.voting import Outcome, PollClosed, PollGone, TooManyChoices, VoteRefused, cast_vote
 
@@ -119,6 +120,15 @@ def test_a_choice_deleted_while_voting_refuses_the_vote_and_writes_nothing():
         cast_vote(question=question, choices=[doomed], voter=make_voter())
     assert Ballot.objects.count() == 0
     assert_counters_match_rows()
+
+
+def test_a_refusal_that_no_longer_holds_asks_to_vote_again():
+    # The poll refused the ballot (closed, or a lower limit), then an editor reopened it or raised
+    # the limit before cast_vote() looked why: the voter is asked to vote again, not told "closed".
+    question = make_question()
+    with pytest.raises(VoteRefused, match="changed while you were voting") as refusal:
+        voting._refuse(question, {question.choices.first().pk})
+    assert type(refusal.value) is VoteRefused
 
 
 def test_a_question_deleted_while_voting_refuses_the_vote():
