@@ -1,5 +1,7 @@
 """The benchmark's tools: the bulk loader, the floor page, wrk's figures and their report, voter cookies."""
 
+import subprocess
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
@@ -110,6 +112,7 @@ def test_the_report_names_every_target_a_page_misses(capsys):
         "workers": None,
         "threads": None,
         "worker_class": None,
+        "compare_runs": 3,
     }
     queries = dict.fromkeys(samples, 1)
     compared = {"list": 1.6, "detail": 1.4, "results": 1.5, "vote": 1.2}
@@ -124,3 +127,45 @@ def test_the_report_names_every_target_a_page_misses(capsys):
         "results p99 at 5.0 x floor p99 (target < 4)",
         "vote: 3 answers neither 2xx nor 3xx",
     ]
+
+
+COMPARE_TABLE = """
+Django floor (constant response, full middleware): 4944 req/s, p99 2.3 ms (before 5015, after 4873)
+page     tutorial req/s  x floor  project req/s  x floor x tutorial  p99 ms   bad
+list               1360     0.28            873     0.18       0.64    14.6     0
+detail             1038     0.21           1631     0.33       1.57    14.2     0
+results            1230     0.25           1468     0.30       1.19    13.1     0
+vote                771     0.16            628     0.13       0.81    23.2     0
+"""
+
+
+def test_the_tutorial_ratios_are_read_from_the_compare_table():
+    assert bench.tutorial_ratios(COMPARE_TABLE) == {
+        "list": 0.64,
+        "detail": 1.57,
+        "results": 1.19,
+        "vote": 0.81,
+    }
+    without_vote = COMPARE_TABLE.rsplit("vote", 1)[0]
+    assert bench.tutorial_ratios(without_vote) == {"list": 0.64, "detail": 1.57, "results": 1.19}
+
+
+def test_the_median_of_the_compare_runs_counts_and_each_run_is_shown(monkeypatch, tmp_path, capsys):
+    # A run that the machine slowed down (list at 0.64) between two that it did not.
+    tables = iter(
+        [COMPARE_TABLE.replace("0.64", "1.52"), COMPARE_TABLE, COMPARE_TABLE.replace("0.64", "1.48")]
+    )
+    harness = tmp_path / "compare.py"
+    harness.touch()
+    monkeypatch.setattr(bench, "COMPARE", harness)
+    monkeypatch.setattr(
+        bench.subprocess,
+        "run",
+        lambda *args, **kwargs: subprocess.CompletedProcess(args, 0, next(tables), ""),
+    )
+    question = make_question()
+    ratios = bench.Command().compare("http://127.0.0.1:8250", question, runs=3)
+    assert ratios == {"list": 1.48, "detail": 1.57, "results": 1.19, "vote": 0.81}
+    out = capsys.readouterr().out
+    assert "run 3 of 3" in out
+    assert "list 1.52, 0.64, 1.48;" in out
