@@ -215,7 +215,8 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    # No index of its own: choice_text_unique_per_question's (question, choice_text) serves it.
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", db_index=False)
     choice_text = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=0, help_text="Choices are shown in this order.")
     # Kept by voting.cast_vote() in the ballot's transaction, by increments; equals this choice's Vote rows.
@@ -289,7 +290,8 @@ class VoteQuerySet(models.QuerySet):
 class Vote(models.Model):
     """A choice marked on a ballot."""
 
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="votes")
+    # No index of its own: one_vote_per_choice_per_ballot's (ballot, choice) serves it.
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="votes", db_index=False)
     # RESTRICT: deleting a choice that holds votes would silently change what the ballots said,
     # yet deleting the whole question (ballots and all) stays possible.
     choice = models.ForeignKey(Choice, on_delete=models.RESTRICT, related_name="ballot_votes")
