@@ -240,6 +240,19 @@ def in_order(first, second):
     return results["first"], results["second"]
 
 
+def holding_a_vote(question, choices):
+    """A first task for in_order(): a new voter's ballot, its transaction held open until told."""
+
+    def vote(ready, finish):
+        with transaction.atomic():
+            receipt = cast_vote(question=question, choices=choices, voter=make_voter())
+            ready.set()
+            finish.wait(timeout=30)
+        return receipt
+
+    return vote
+
+
 def waiting_for_a_lock(timeout):
     """Return once some other connection of this database waits for a row lock."""
     with connections["default"].cursor() as cursor:
@@ -262,7 +275,7 @@ DELETIONS = {
     "admin page": lambda question: make_editor(superuser=True).post(
         reverse("admin:polls_question_delete", args=[question.pk]), {"post": "yes"}
     ),
-    "admin action": lambda question: make_editor(superuser=True, username="other").post(
+    "admin action": lambda question: make_editor(superuser=True).post(
         reverse("admin:polls_question_changelist"),
         {"action": "delete_selected", "_selected_action": [question.pk], "post": "yes"},
     ),
@@ -274,13 +287,7 @@ def test_a_question_deleted_while_a_vote_commits_goes_with_that_ballot(deletion)
     question = make_question()
     yes = question.choices.get(choice_text="Yes")
 
-    def vote(ready, finish):
-        with transaction.atomic():
-            cast_vote(question=question, choices=[yes], voter=make_voter())
-            ready.set()
-            finish.wait(timeout=30)
-
-    receipt, deleted = in_order(vote, lambda: deletion(question))
+    receipt, deleted = in_order(holding_a_vote(question, [yes]), lambda: deletion(question))
     assert not isinstance(receipt, BaseException), receipt
     assert not isinstance(deleted, BaseException), deleted  # an IntegrityError at COMMIT, unlocked
     assert getattr(deleted, "status_code", 302) == 302
@@ -314,13 +321,9 @@ def test_a_choice_deleted_in_the_admin_as_it_gets_its_first_vote_stays_with_that
     editor = make_editor(superuser=True)
     data = question_data(existing(question, Maybe={"DELETE": True}))
 
-    def vote(ready, finish):
-        with transaction.atomic():
-            cast_vote(question=question, choices=[maybe], voter=make_voter())
-            ready.set()
-            finish.wait(timeout=30)
-
-    receipt, response = in_order(vote, lambda: editor.post(change_url(question), data))
+    receipt, response = in_order(
+        holding_a_vote(question, [maybe]), lambda: editor.post(change_url(question), data)
+    )
     assert not isinstance(receipt, BaseException), receipt
     assert not isinstance(response, BaseException), response  # a RestrictedError, unlocked
     assert "“Maybe” cannot be deleted: it holds 1 vote(s)" in " ".join(errors_of(response))
@@ -333,13 +336,9 @@ def test_the_choice_limit_is_not_lowered_below_a_ballot_cast_as_the_form_is_save
     editor = make_editor(superuser=True)
     data = question_data(existing(question), max_choices=1)
 
-    def vote(ready, finish):
-        with transaction.atomic():
-            cast_vote(question=question, choices=[red, green], voter=make_voter())
-            ready.set()
-            finish.wait(timeout=30)
-
-    receipt, response = in_order(vote, lambda: editor.post(change_url(question), data))
+    receipt, response = in_order(
+        holding_a_vote(question, [red, green]), lambda: editor.post(change_url(question), data)
+    )
     assert not isinstance(receipt, BaseException), receipt
     assert "Ballots already hold up to 2 choices" in " ".join(errors_of(response))
     question.refresh_from_db()
