@@ -24,6 +24,14 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = 4
 
+# A listening socket of each worker's own (SO_REUSEPORT), across which the kernel spreads new
+# connections. With one socket shared, the worker that woke first could accept every connection of
+# a burst and keep them alive while the other worker (and core) idled: in `make bench`, 2 of 12
+# samples had all 8 connections on one worker, at half the requests per second (README,
+# Performance). The price: connections that reach a worker as it exits (a restart of a hung one)
+# are reset, where a shared socket would hand them to another worker.
+reuse_port = True
+
 # Import Django once in the master: a missing DJANGO_SECRET_KEY (mysite/wsgi.py) stops the dyno at
 # boot with one clear error instead of every worker failing in turn; forked workers share the memory.
 preload_app = True

@@ -116,12 +116,21 @@ class Server:
 
 def pid_using_local_port(port, pids):
     """The process among `pids` owning the TCP socket bound to local `port` (Linux /proc)."""
+    return next(iter(sockets_by_pid(port, pids)), None)
+
+
+def sockets_by_pid(port, pids, state=None):
+    """
+    {pid: its TCP sockets bound to local `port`} for the processes among `pids` that own some
+    (Linux /proc; sockets as inode numbers). `state` narrows them: "0A" listening, "01" connected.
+    """
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and state in (None, fields[3]):
                 inodes.add(fields[9])
+    found = {}
     for pid in pids:
         for fd in Path(f"/proc/{pid}/fd").iterdir():
             try:
@@ -129,5 +138,5 @@ def pid_using_local_port(port, pids):
             except OSError:  # closed while looking
                 continue
             if target.startswith("socket:[") and target[8:-1] in inodes:
-                return pid
-    return None
+                found.setdefault(pid, set()).add(target[8:-1])
+    return found

@@ -1,5 +1,6 @@
 """Two real gunicorn servers on one PostgreSQL database, as two Heroku dynos behind the router."""
 
+import http.client
 import os
 import signal
 import threading
@@ -18,7 +19,7 @@ from polls.models import Ballot
 from .browsers import Browser, Traffic
 from .factories import make_question
 from .multiserver import Simulation
-from .servers import Server, database_url, pid_using_local_port, server_env
+from .servers import Server, database_url, pid_using_local_port, server_env, sockets_by_pid
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -189,3 +190,27 @@ def _wait_for(condition, what, timeout=30):
             return result
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_each_worker_listens_on_its_own_socket_so_a_burst_of_connections_is_shared(servers):
+    # With one listening socket shared by the workers, the one that wakes first could accept every
+    # connection of a burst and keep them alive, leaving the other worker (and core) idle: in
+    # `make bench`, 8 connections all on one worker halved a page's requests per second.
+    server = servers[0]
+    workers = server.worker_pids()
+    listening = sockets_by_pid(server.port, workers, state="0A")
+    assert sorted(listening) == sorted(workers)
+    assert len(set.union(*listening.values())) == len(workers)  # a socket of its own each
+
+    burst = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=10) for _ in range(16)]
+    try:
+        for kept_alive in burst:
+            kept_alive.request("GET", "/healthz")
+        for kept_alive in burst:
+            assert kept_alive.getresponse().read() == b"ok\n"
+        held = sockets_by_pid(server.port, workers, state="01")
+        assert sum(len(sockets) for sockets in held.values()) == 16
+        assert sorted(held) == sorted(workers)  # every worker holds some of them
+    finally:
+        for kept_alive in burst:
+            kept_alive.close()
