@@ -72,8 +72,9 @@ def test_each_page_makes_the_same_queries_on_10000_polls_and_a_million_ballots_a
 
 
 def test_no_index_repeats_the_leading_columns_of_another(postgres):
-    # Every index costs each vote an insertion. One whose columns lead another index on the same
-    # table (and which enforces nothing) answers no lookup the other cannot.
+    # Every index takes an entry of its own for each row written to its table. One whose columns
+    # lead another index on the same table (and which enforces nothing) serves no lookup the other
+    # cannot.
     with connection.cursor() as cursor:
         cursor.execute(
             """
