@@ -140,9 +140,9 @@ class Command(BaseCommand):
         Run the shared side-by-side harness `runs` times against this server; return each page's
         median ratio, project ÷ tutorial.
 
-        One run drives each page of each app for two 5-second rounds, so a slowdown of the machine
-        (README, Performance) can halve one app's figure for a page in one run; the median of a
-        few runs leaves such a run out, as the floor samples do above.
+        One run drives each page of each app for two 5-second rounds, so one slow moment of the
+        machine (README, Performance) moves a page's ratio in that run; the median of a few runs
+        leaves such a run out, as the floor samples do above.
         """
         if not COMPARE.exists():
             self.stderr.write(f"{COMPARE} is missing: no comparison with the tutorial app.")
