@@ -6,7 +6,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
-from django.urls import reverse
 
 from polls.management.commands import _wrk, bench
 from polls.models import Ballot, Choice, Question, ResultsVisibility, Vote
@@ -175,15 +174,8 @@ def test_the_median_of_the_compare_runs_counts_and_each_run_is_shown(monkeypatch
 def test_each_page_is_counted_with_its_own_queries_only(postgres, settings):
     settings.ROOT_URLCONF = "mysite.bench_urls"
     question = make_question()
-    urls = {
-        "floor": reverse("bench-floor"),
-        "list": reverse("polls:index"),
-        "detail": question.get_absolute_url(),
-        "results": reverse("polls:results", args=[question.pk]),
-        "vote": reverse("polls:vote", args=[question.pk]),
-    }
     # The vote: the rate limit, the poll, and the first ballot's one statement.
-    assert bench.queries_per_request(urls, question) == {
+    assert bench.queries_per_request(bench.page_urls(question), question) == {
         "floor": 0,
         "list": 1,
         "detail": 1,

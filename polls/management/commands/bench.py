@@ -64,13 +64,7 @@ class Command(BaseCommand):
             Question.objects.open().filter(max_choices=1, results_visibility=ResultsVisibility.ALWAYS).first()
         )
         base = f"http://127.0.0.1:{options['port']}"
-        urls = {
-            "floor": reverse("bench-floor"),
-            "list": reverse("polls:index"),
-            "detail": question.get_absolute_url(),
-            "results": reverse("polls:results", args=[question.pk]),
-            "vote": reverse("polls:vote", args=[question.pk]),
-        }
+        urls = page_urls(question)
         queries = queries_per_request(urls, question)
         server, boot = start_server(options)
         try:
@@ -255,6 +249,17 @@ def tutorial_ratios(table):
 
 def fmt(ratio):
     return "-" if ratio is None else f"{ratio:.2f}"
+
+
+def page_urls(question):
+    """The floor's URL and each page's, for the question driven."""
+    return {
+        "floor": reverse("bench-floor"),
+        "list": reverse("polls:index"),
+        "detail": question.get_absolute_url(),
+        "results": reverse("polls:results", args=[question.pk]),
+        "vote": reverse("polls:vote", args=[question.pk]),
+    }
 
 
 def queries_per_request(urls, question):
