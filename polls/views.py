@@ -20,6 +20,8 @@ from .voter import new_voter, read_voter, remember_voter
 from .voting import Outcome, PollClosed, PollGone, VoteRefused, VoteUnconfirmed, cast_vote
 
 PAGE_SIZE = 20
+# The 404's reason for a poll that does not exist, is not published, or went while a vote was on its way.
+NO_SUCH_POLL = "No Question matches the given query."
 
 
 @require_safe
@@ -45,14 +47,14 @@ def question_list(request, status="open"):
 def _question(pk):
     question = queries.public_question(pk)
     if question is None:
-        raise Http404("No Question matches the given query.")
+        raise Http404(NO_SUCH_POLL)
     return question
 
 
 def _poll(pk):
     question, choices = queries.public_poll(pk)
     if question is None:
-        raise Http404("No Question matches the given query.")
+        raise Http404(NO_SUCH_POLL)
     return question, choices
 
 
@@ -126,7 +128,7 @@ def vote(request, pk):
         try:
             receipt = cast_vote(question=question, choices=form.cleaned_data["choice"], voter=voter)
         except PollGone:
-            raise Http404("No Question matches the given query.") from None
+            raise Http404(NO_SUCH_POLL) from None
         except PollClosed as refusal:
             # Closed since the poll was read above: say when, as the database had it then.
             return _closed(request, question, refusal.closes_at)
