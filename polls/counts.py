@@ -57,9 +57,9 @@ def _repair_question(question_id):
         # The lock every vote takes before it moves a counter. A vote holding it commits before the
         # recount, which then sees its rows; a vote waiting for it has rows the recount cannot see
         # yet, and adds its increments to the recounted values after: exact while people vote.
-        if not Question.objects.select_for_update().filter(pk=question_id).values_list("pk"):
-            return []  # deleted since it was found
         questions = Question.objects.filter(pk=question_id)
+        if not questions.lock():
+            return []  # deleted since it was found
         found = mismatches(questions)
         ballots = Ballot.objects.filter(question=OuterRef("pk")).order_by().values("question")
         choices = Choice.objects.filter(question=OuterRef("pk")).order_by().values("question")

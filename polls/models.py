@@ -77,13 +77,15 @@ class QuestionQuerySet(models.QuerySet):
 
     def lock(self):
         """
-        Lock these questions' rows until the transaction ends, as a vote does before it counts.
+        Lock these questions' rows until the transaction ends, as a vote does before it counts;
+        return the ids of those locked (a question deleted meanwhile is not among them).
 
         A vote holds its question's row from its counter update to its COMMIT. So a change that
-        must see every vote (a deletion, the admin form's checks of the ballots before a save)
-        locks first: it waits for the votes being written, and the votes after it wait for it.
+        must see every vote (a deletion, the admin form's checks of the ballots before a save, a
+        recount) locks first: it waits for the votes being written, and the votes after it wait
+        for it.
         """
-        list(self.order_by("pk").select_for_update().values_list("pk", flat=True))
+        return list(self.order_by("pk").select_for_update().values_list("pk", flat=True))
 
     def delete(self):
         """Delete these questions with all they hold, once no vote on them is still being written."""
