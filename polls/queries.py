@@ -32,7 +32,7 @@ def public_question(pk):
     now = moment(timezone.now())
     sql = f"SELECT {_columns(Question, 'q')} FROM {table(Question)} q WHERE q.id = %s AND {_PUBLISHED}"
     rows = _rows(sql, [pk, now])
-    return _instance(Question, rows[0]) if rows else None
+    return instance(Question, rows[0]) if rows else None
 
 
 def public_poll(pk):
@@ -50,7 +50,7 @@ def public_poll(pk):
     if not rows:
         return None, []
     width = len(Question._meta.concrete_fields)
-    return _instance(Question, rows[0][:width]), [_instance(Choice, row[width:]) for row in rows]
+    return instance(Question, rows[0][:width]), [instance(Choice, row[width:]) for row in rows]
 
 
 def public_choices(question):
@@ -59,7 +59,7 @@ def public_choices(question):
         f"SELECT {_columns(Choice, 'c')} FROM {table(Choice)} c "
         "WHERE c.question_id = %s ORDER BY c.position, c.id"
     )
-    return [_instance(Choice, row) for row in _rows(sql, [question.pk])]
+    return [instance(Choice, row) for row in _rows(sql, [question.pk])]
 
 
 def held_choice_ids(question, voter):
@@ -106,7 +106,7 @@ class Listing:
         """The rows as Question instances (with only the fields the list shows), each with `voted`."""
         questions = []
         for row in rows:
-            question = _instance(Question, row[:-1], _LISTED)
+            question = instance(Question, row[:-1], _LISTED)
             question.voted = bool(row[-1])  # SQLite answers 0 or 1
             questions.append(question)
         return questions
@@ -123,10 +123,11 @@ def _rows(sql, params):
         return cursor.fetchall()
 
 
-def _instance(model, values, fields=None):
+def instance(model, values, fields=None):
     """
     The model instance a QuerySet would make of these column values (of `fields`, by default all
-    the model's, in order; the others deferred): what Model.objects.raw() does, for less Python.
+    the model's, in the model's order; the others deferred): what Model.objects.raw() does, for
+    less Python.
     """
     values = list(values)
     for index, convert in _converters(model, fields):

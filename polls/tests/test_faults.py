@@ -290,7 +290,7 @@ def lose_the_commit_answer(monkeypatch, *, first_ballot, reached_database, datab
         return real_commit() if failed else lose(real_commit)
 
     def one_statement(execute, sql, params, many, context):
-        if failed or not sql.startswith("SELECT polls_cast_first_ballot"):
+        if failed or not sql.startswith("SELECT * FROM polls_cast_first_ballot"):
             return execute(sql, params, many, context)
         return lose(lambda: execute(sql, params, many, context))
 

@@ -1,4 +1,4 @@
-"""polls_cast_first_ballot(): a first ballot in one statement, or nothing written at all."""
+"""cast_first_ballot(): a first ballot checked and counted in one statement, or nothing written at all."""
 
 import datetime
 
@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from polls.models import Ballot, Choice, Question, Vote
-from polls.voting import Outcome, PollClosed, cast_vote
+from polls.models import Ballot, Choice, Question, ResultsVisibility, Vote
+from polls.voting import Outcome, PollClosed, cast_first_ballot, cast_vote
 
 from .factories import make_question, make_voter
 
@@ -20,13 +20,10 @@ def _postgres(postgres):
     """The function exists on PostgreSQL only; elsewhere every vote takes the general path."""
 
 
-def first_ballot(question, choices, voter, when=None):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT polls_cast_first_ballot(%s, %s, %s::bigint[], %s)",
-            [question.pk, voter, [choice.pk for choice in choices], when or timezone.now()],
-        )
-        return cursor.fetchone()[0]
+def first_ballot(question, choices, voter=None):
+    return cast_first_ballot(
+        question_id=question.pk, choice_ids={choice.pk for choice in choices}, voter=voter or make_voter()
+    )
 
 
 def written(question):
@@ -40,19 +37,27 @@ def written(question):
     )
 
 
-def test_a_first_vote_is_one_statement():
-    question = make_question()
-    choice = question.choices.first()
+def test_a_first_vote_is_one_statement_that_answers_what_the_next_page_needs():
+    closing = timezone.now() + datetime.timedelta(days=1)
+    question = make_question(results_visibility=ResultsVisibility.AFTER_CLOSE, closes_at=closing)
+    no = question.choices.get(choice_text="No")
     with CaptureQueriesContext(connection) as statements:
-        receipt = cast_vote(question=question, choices=[choice], voter=make_voter())
-    assert receipt.outcome is Outcome.CAST
-    assert [s["sql"].split("(")[0] for s in statements] == ["SELECT polls_cast_first_ballot"]
+        answered, receipt = first_ballot(question, [no])
+    assert [s["sql"].split("(")[0] for s in statements] == ["SELECT * FROM polls_cast_first_ballot"]
+    assert (answered.pk, answered.closes_at) == (question.pk, closing)
+    assert answered.results_visibility == ResultsVisibility.AFTER_CLOSE
+    assert not answered.results_visible_to(has_voted=True)
+    assert (receipt.outcome, receipt.previous) == (Outcome.CAST, [])
+    assert [(c.pk, c.question_id, c.choice_text) for c in receipt.choices] == [(no.pk, question.pk, "No")]
     assert written(question) == (1, 1, 1, 1, [0, 1])
 
 
-def test_it_writes_a_multiple_choice_ballot_whole():
-    question = make_question(choices=("A", "B", "C"), max_choices=2)
-    assert first_ballot(question, list(question.choices.all())[:2], make_voter())
+def test_it_writes_a_multiple_choice_ballot_whole_and_names_the_choices_in_their_order():
+    question = make_question(choices=("A", "B", "C"), max_choices=3)
+    a, _, c = question.choices.order_by("position")
+    Choice.objects.filter(pk=a.pk).update(position=9)  # A now comes last
+    _, receipt = first_ballot(question, [a, c])
+    assert [choice.choice_text for choice in receipt.choices] == ["C", "A"]
     assert written(question) == (1, 2, 1, 1, [0, 1, 1])
 
 
@@ -60,25 +65,44 @@ def test_it_leaves_a_second_ballot_to_the_general_path():
     question, voter = make_question(), make_voter()
     yes, no = question.choices.all()
     assert first_ballot(question, [yes], voter)
-    assert not first_ballot(question, [no], voter)
+    assert first_ballot(question, [no], voter) is None
     assert written(question) == (1, 1, 1, 1, [0, 1])
     assert cast_vote(question=question, choices=[no], voter=voter).outcome is Outcome.CHANGED
 
 
+def test_it_counts_nothing_on_a_question_that_does_not_exist():
+    question = make_question()
+    choice = question.choices.first()
+    question.pk += 1000
+    assert first_ballot(question, [choice]) is None
+    assert Ballot.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     "refusal",
-    ["closed", "not yet published", "too many choices", "a choice deleted", "another question's choice"],
+    [
+        "closed",
+        "not yet published",
+        "a draft",
+        "only one choice",
+        "too many choices",
+        "a choice deleted",
+        "another question's choice",
+    ],
 )
 def test_a_refused_ballot_writes_nothing(refusal):
     now = timezone.now()
     question = make_question(choices=("A", "B", "C"))
     choices = list(question.choices.all())[:1]
-    when = now
     match refusal:
         case "closed":
             Question.objects.filter(pk=question.pk).update(closes_at=now - datetime.timedelta(seconds=1))
         case "not yet published":
-            when = question.pub_date - datetime.timedelta(seconds=1)
+            Question.objects.filter(pk=question.pk).update(pub_date=now + datetime.timedelta(hours=1))
+        case "a draft":
+            Question.objects.filter(pk=question.pk).update(pub_date=None)
+        case "only one choice":  # not public: it needs two
+            Choice.objects.filter(question=question).exclude(pk=choices[0].pk).delete()
         case "too many choices":
             choices = list(question.choices.all())[:2]
         case "a choice deleted":
@@ -86,13 +110,15 @@ def test_a_refused_ballot_writes_nothing(refusal):
         case "another question's choice":
             choices = list(make_question().choices.all())[:1]
     before = written(question)
-    assert not first_ballot(question, choices, make_voter(), when)
+    assert first_ballot(question, choices) is None
     assert written(question) == before
+    assert Ballot.objects.filter(question=question).count() == 0
 
 
 def test_cast_vote_tells_why_after_the_function_refused():
     question = make_question()
     Question.objects.filter(pk=question.pk).update(closes_at=timezone.now())
+    assert first_ballot(question, [question.choices.first()]) is None
     with pytest.raises(PollClosed):
         cast_vote(question=question, choices=[question.choices.first()], voter=make_voter())
     assert Ballot.objects.count() == 0

@@ -167,6 +167,38 @@ def test_a_repeated_single_choice_field_with_a_stranger_is_refused(browser, ques
     assert Ballot.objects.count() == 0
 
 
+# On PostgreSQL a POST of plain ids is first offered to the database as a first ballot
+# (forms.plain_ballot); each of these must be refused there, or never offered, and get the form's message.
+@pytest.mark.parametrize(
+    "value",
+    [
+        lambda yes: f"0{yes}",
+        lambda yes: f" {yes}",
+        lambda yes: f"{yes}.0",
+        lambda yes: f"+{yes}",
+        lambda yes: str(yes).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+        lambda yes: "9" * 18,  # a bigint, but no such choice
+        lambda yes: "9" * 19,  # past a bigint
+        lambda yes: "",
+        lambda yes: make_question().choices.first().pk,  # another question's
+    ],
+    ids=["leading zero", "space", "decimal", "plus", "arabic", "no such id", "huge", "empty", "stranger"],
+)
+def test_a_choice_value_the_form_refuses_is_refused_on_every_path(browser, question, value):
+    response = browser.post(vote_url(question), {"choice": value(yes(question))})
+    assert_human(response, 400)
+    assert "Pick" in response.text
+    assert Ballot.objects.count() == 0
+
+
+def test_the_same_choice_twice_is_one_vote(browser, question):
+    response = browser.post(vote_url(question), {"choice": [yes(question), yes(question)]})
+    assert response.status_code == 302
+    assert list(Ballot.objects.values_list("votes__choice__choice_text", flat=True)) == ["Yes"]
+    question.refresh_from_db()
+    assert question.voter_count == 1
+
+
 # CSRF and cookies -------------------------------------------------------------------------------
 
 
