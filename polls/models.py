@@ -312,35 +312,22 @@ class Vote(models.Model):
 
 class RateCounterQuerySet(models.QuerySet):
     def hit(self, key, started):
-        """
-        Count one request for `key` in the window that began at `started`; return the count so far.
-
-        Counters of earlier windows are deleted by the first request of each window: on PostgreSQL
-        in the same statement, elsewhere by a second one.
-        """
+        """Count one request for `key` in the window that began at `started`; return the count so far."""
         # Atomic on PostgreSQL and SQLite alike: concurrent requests on several app servers each
         # get their own count, and no read-modify-write race loses one. Raw SQL because the ORM
         # has no upsert that returns the counted value.
         table = connection.ops.quote_name(self.model._meta.db_table)
-        upsert = (
-            f"INSERT INTO {table} (key, started, hits) VALUES (%s, %s, 1) "  # noqa: S608  (no user input)
-            f"ON CONFLICT (key, started) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits"
-        )
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # One round trip for both. The NOT EXISTS, one index probe, lets only a window's
-                # first request scan for expired counters, whatever the planner's statistics say.
-                cursor.execute(
-                    f"WITH expired AS (DELETE FROM {table} WHERE started < %s "  # noqa: S608
-                    f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE started = %s)) {upsert}",
-                    [started, started, key, started],
-                )
-                return cursor.fetchone()[0]
-            cursor.execute(upsert, [key, started])
-            hits = cursor.fetchone()[0]
-            if hits == 1:  # a client's first request in this window: earlier counters have expired
-                cursor.execute(f"DELETE FROM {table} WHERE started < %s", [started])  # noqa: S608
-            return hits
+            cursor.execute(
+                f"INSERT INTO {table} (key, started, hits) VALUES (%s, %s, 1) "  # noqa: S608  (no user input)
+                f"ON CONFLICT (key, started) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits",
+                [key, started],
+            )
+            return cursor.fetchone()[0]
+
+    def expire(self, started):
+        """Delete the counters of the windows that began before `started`."""
+        return self.filter(started__lt=started).delete()
 
 
 class RateCounter(models.Model):

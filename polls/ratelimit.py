@@ -2,8 +2,8 @@
 A per-client limit on votes, counted in the database so that every app server sees the same count.
 
 Fixed windows: each client address gets POLLS_VOTE_RATE_LIMIT votes per POLLS_VOTE_RATE_WINDOW
-seconds. Checking costs one statement per vote on PostgreSQL (an upsert that also deletes expired
-counters through an index); see RateCounterQuerySet.hit().
+seconds. Checking costs one statement per vote (an upsert, RateCounterQuerySet.hit()), and the
+first vote a process sees in each window also deletes the counters of the windows before it.
 """
 
 import functools
@@ -48,12 +48,24 @@ def retry_after(key, *, limit, window, now=None):
     """Count one request for `key`; return 0 when it is within the limit, else seconds to wait."""
     now = time.time() if now is None else now
     started = int(now // window * window)
+    _expire_counters_before(started)
     hits = RateCounter.objects.hit(key, started)
     if hits <= limit:
         return 0
     if hits == limit + 1:
         logger.warning("rate limit reached: %s sent %d requests within %d s", key, hits, window)
     return max(1, math.ceil(started + window - now))
+
+
+@functools.lru_cache(maxsize=1)
+def _expire_counters_before(started):
+    """
+    Delete the counters of earlier windows, once per window in each process: the cache holds the
+    window done last. Housekeeping, not state: each process does it for itself, a DELETE that finds
+    the rows gone costs an index probe, and a restart only does it once more. Asking the database
+    on every vote whether the window had begun cost more than the vote's upsert itself.
+    """
+    RateCounter.objects.expire(started)
 
 
 def limit_votes(view):

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from polls import ratelimit
 from polls.models import Ballot, RateCounter
 
 from .factories import make_question
@@ -37,6 +38,12 @@ def behind_router(settings):
     settings.POLLS_BEHIND_ROUTER = True
     settings.POLLS_VOTE_RATE_LIMIT = 3
     settings.POLLS_VOTE_RATE_WINDOW = 60
+
+
+@pytest.fixture(autouse=True)
+def _a_fresh_process():
+    """Forget the window this test process expired last, as a new app server would."""
+    ratelimit._expire_counters_before.cache_clear()
 
 
 def test_votes_past_the_limit_get_429_with_retry_after_and_are_not_counted():
@@ -68,6 +75,21 @@ def test_a_new_window_lets_the_client_vote_again_and_drops_expired_counters():
     with time_machine.travel(1_800_000_070, tick=False):
         assert vote(browser(), question).status_code == 302
     assert list(RateCounter.objects.values_list("started", flat=True)) == [1_800_000_060]
+
+
+def test_expired_counters_are_deleted_by_the_first_vote_of_a_window_only():
+    question = make_question()
+    deletes = []
+    for moment in (1_800_000_010, 1_800_000_020, 1_800_000_070, 1_800_000_080):
+        with time_machine.travel(moment, tick=False), CaptureQueriesContext(connection) as queries:
+            assert vote(browser(f"198.51.100.{moment % 100}"), question).status_code == 302
+        deletes.append(sum(query["sql"].startswith("DELETE") for query in queries))
+    assert deletes == [1, 0, 1, 0]
+    # Another app server (or this one after a restart) expires the window once more: nothing left.
+    ratelimit._expire_counters_before.cache_clear()
+    with time_machine.travel(1_800_000_090, tick=False):
+        assert vote(browser("198.51.100.90"), question).status_code == 302
+    assert sorted(RateCounter.objects.values_list("started", flat=True)) == [1_800_000_060] * 3
 
 
 def test_other_clients_are_not_held_back_by_a_busy_one():
