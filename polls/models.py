@@ -311,12 +311,14 @@ class Vote(models.Model):
 
 
 class RateCounterQuerySet(models.QuerySet):
+    # Raw SQL, one statement each: the ORM has no upsert that returns the counted value, and its
+    # delete() wraps even one DELETE in a transaction of its own (two more round trips).
+
     def hit(self, key, started):
         """Count one request for `key` in the window that began at `started`; return the count so far."""
         # Atomic on PostgreSQL and SQLite alike: concurrent requests on several app servers each
-        # get their own count, and no read-modify-write race loses one. Raw SQL because the ORM
-        # has no upsert that returns the counted value.
-        table = connection.ops.quote_name(self.model._meta.db_table)
+        # get their own count, and no read-modify-write race loses one.
+        table = self._table()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (key, started, hits) VALUES (%s, %s, 1) "  # noqa: S608  (no user input)
@@ -327,7 +329,11 @@ class RateCounterQuerySet(models.QuerySet):
 
     def expire(self, started):
         """Delete the counters of the windows that began before `started`."""
-        return self.filter(started__lt=started).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self._table()} WHERE started < %s", [started])  # noqa: S608
+
+    def _table(self):
+        return connection.ops.quote_name(self.model._meta.db_table)
 
 
 class RateCounter(models.Model):

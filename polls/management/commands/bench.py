@@ -266,18 +266,21 @@ def queries_per_request(urls, question):
     """
     Count each page's queries in this process, with the same settings and database as the server.
 
-    Pages are counted as wrk meets them: read before (so this worker keeps a copy, see polls.pages),
-    by a visitor without cookies.
+    Pages are counted as wrk meets them: read before (so this worker keeps a copy, see polls.pages;
+    and for the vote, this window's expired rate counters are gone), by a visitor without cookies.
     """
     client = Client(headers=HTTPS, SERVER_NAME="127.0.0.1")
     choice = question.choices.first()  # read here: a query inside the count would be the bench's own
+
+    def visit(page, url):
+        return client.post(url, {"choice": choice.pk}) if page == "vote" else client.get(url)
+
     counts = {}
     for page, url in urls.items():
-        if page != "vote":
-            client.get(url)
-            client.cookies.clear()
+        visit(page, url)
+        client.cookies.clear()
         with CaptureQueriesContext(connection) as captured:
-            response = client.post(url, {"choice": choice.pk}) if page == "vote" else client.get(url)
+            response = visit(page, url)
         if response.status_code >= 400:
             raise CommandError(f"{url} answered {response.status_code} in process")
         counts[page] = len(captured)
