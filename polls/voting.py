@@ -75,7 +75,7 @@ def cast_first_ballot(*, question_id, choice_ids, voter):
     the voter has no ballot on it yet. Then cast_vote(), given the poll as read, does what is
     right, and says why.
 
-    Most votes are a first ballot. polls_cast_first_ballot() (migrations 0006 and 0009) makes the
+    Most votes are a first ballot. polls_count_first_ballot() (migration 0009) makes the
     same writes as _write_ballot(), in the same order, and commits with the statement: the poll's
     counter rows stay locked only while PostgreSQL itself works, never across a round trip to
     this process. Votes on one poll still take those rows in turn (README, Performance), but none
@@ -88,7 +88,7 @@ def cast_first_ballot(*, question_id, choice_ids, voter):
     with connection.cursor() as cursor:
         try:
             cursor.execute(
-                "SELECT * FROM polls_cast_first_ballot(%s, %s, %s::bigint[], %s)",
+                "SELECT * FROM polls_count_first_ballot(%s, %s, %s::bigint[], %s)",
                 [question_id, voter, sorted(choice_ids), timezone.now()],
             )
             visibility, closing, counted_ids, counted_texts = cursor.fetchone()
@@ -107,7 +107,7 @@ def cast_first_ballot(*, question_id, choice_ids, voter):
     return question, Receipt(Outcome.CAST, choices, [])
 
 
-# What polls_cast_first_ballot() answers of the question and of each choice it counted, as
+# What polls_count_first_ballot() answers of the question and of each choice it counted, as
 # queries.instance() takes fields: in the model's order.
 _ANSWERED = ("id", "closes_at", "results_visibility")
 _COUNTED = ("id", "question_id", "choice_text")

@@ -255,7 +255,7 @@ def test_connections_ended_while_idle_are_replaced_before_any_request_fails(site
 
 
 # A COMMIT whose answer is lost with the connection: the only moment the outcome is unknown. A
-# first ballot commits with its one statement (polls_cast_first_ballot), a change of vote with a
+# first ballot commits with its one statement (polls_count_first_ballot), a change of vote with a
 # COMMIT after several: both are tested.
 
 
@@ -290,7 +290,7 @@ def lose_the_commit_answer(monkeypatch, *, first_ballot, reached_database, datab
         return real_commit() if failed else lose(real_commit)
 
     def one_statement(execute, sql, params, many, context):
-        if failed or not sql.startswith("SELECT * FROM polls_cast_first_ballot"):
+        if failed or not sql.startswith("SELECT * FROM polls_count_first_ballot"):
             return execute(sql, params, many, context)
         return lose(lambda: execute(sql, params, many, context))
 

@@ -43,7 +43,7 @@ def test_a_first_vote_is_one_statement_that_answers_what_the_next_page_needs():
     no = question.choices.get(choice_text="No")
     with CaptureQueriesContext(connection) as statements:
         answered, receipt = first_ballot(question, [no])
-    assert [s["sql"].split("(")[0] for s in statements] == ["SELECT * FROM polls_cast_first_ballot"]
+    assert [s["sql"].split("(")[0] for s in statements] == ["SELECT * FROM polls_count_first_ballot"]
     assert (answered.pk, answered.closes_at) == (question.pk, closing)
     assert answered.results_visibility == ResultsVisibility.AFTER_CLOSE
     assert not answered.results_visible_to(has_voted=True)
@@ -122,3 +122,15 @@ def test_cast_vote_tells_why_after_the_function_refused():
     with pytest.raises(PollClosed):
         cast_vote(question=question, choices=[question.choices.first()], voter=make_voter())
     assert Ballot.objects.count() == 0
+
+
+def test_the_previous_releases_function_stays_for_its_dynos_during_a_release():
+    """Migration 0009 adds its function beside 0006's: dynos still on the old code call that one."""
+    question = make_question()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT polls_cast_first_ballot(%s, %s, %s::bigint[], %s)",
+            [question.pk, make_voter(), [question.choices.first().pk], timezone.now()],
+        )
+        assert cursor.fetchone()[0] is True
+    assert written(question) == (1, 1, 1, 1, [0, 1])

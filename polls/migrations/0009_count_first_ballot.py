@@ -1,19 +1,19 @@
 """
-polls_cast_first_ballot() also checks that the poll is public (two choices or more) and answers with
-what the voter's next page needs: the results' visibility, the closing time and the counted choices
-in their order. The vote view can then count a first ballot without reading the poll first: one
-statement for the poll read, the form's checks and the ballot (see voting.cast_first_ballot).
-"""
+polls_count_first_ballot(): polls_cast_first_ballot() (migration 0006) as the vote view now calls it,
+before it has read the poll. It also checks that the poll is public (two choices or more), and
+answers with what the voter's next page needs: the results' visibility, the closing time and the
+counted choices in their order. One statement for the poll read, the form's checks and the ballot
+(see voting.cast_first_ballot).
 
-from importlib import import_module
+A function of its own, beside 0006's rather than in its place: the dynos of the previous release go
+on serving while the release phase migrates, and they call polls_cast_first_ballot() and read its
+boolean answer. A later release, once none calls it, drops it.
+"""
 
 from django.db import migrations
 
-FIRST_VERSION = import_module("polls.migrations.0006_cast_first_ballot").CREATE
-SIGNATURE = "polls_cast_first_ballot(bigint, uuid, bigint[], timestamptz)"
-
 CREATE = """
-CREATE FUNCTION polls_cast_first_ballot(
+CREATE FUNCTION polls_count_first_ballot(
     wanted_question bigint, wanted_voter uuid, wanted_choices bigint[], moment timestamptz,
     OUT visibility varchar, OUT closing timestamptz, OUT counted_ids bigint[], OUT counted_texts varchar[]
 ) LANGUAGE plpgsql AS $$
@@ -61,15 +61,14 @@ END $$
 """
 
 
-def install(version):
-    """A step that puts this version of the function in place of the other (PostgreSQL only)."""
+def create_function(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
 
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"DROP FUNCTION {SIGNATURE}")
-            schema_editor.execute(version)
 
-    return run
+def drop_function(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION polls_count_first_ballot(bigint, uuid, bigint[], timestamptz)")
 
 
 class Migration(migrations.Migration):
@@ -79,5 +78,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install(CREATE), install(FIRST_VERSION)),
+        migrations.RunPython(create_function, drop_function),
     ]
