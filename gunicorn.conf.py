@@ -16,13 +16,14 @@ bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
 # Standard-1X); a config var of the same name overrides it.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
-# A page waits mostly on PostgreSQL, so threads overlap that waiting at little memory cost, and
-# gthread (unlike sync) keeps the router's connections alive between requests. A starting point, not
-# a measurement: the `bench` helper measures workers x threads and may tune these. Every thread holds
-# one persistent database connection (CONN_MAX_AGE), so workers x threads x dynos must stay below
-# the Postgres plan's connection limit (20 on essential-0).
+# A page waits partly on PostgreSQL, so threads overlap that waiting at little memory cost, and
+# gthread (unlike sync) keeps the router's connections alive between requests. 2 threads, measured
+# (README, Choosing workers and threads): against 4, in five rounds of `make bench`, every page's
+# p99 lower and the vote about a tenth faster. Every thread holds one persistent database
+# connection (CONN_MAX_AGE), so workers x threads x dynos must stay below the Postgres plan's
+# connection limit (20 on essential-0).
 worker_class = "gthread"
-threads = 4
+threads = 2
 
 # A listening socket of each worker's own (SO_REUSEPORT), across which the kernel spreads new
 # connections. With one socket shared, the worker that woke first could accept every connection of
