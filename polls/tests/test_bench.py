@@ -13,8 +13,9 @@ from polls import ratelimit
 from polls.management.commands import _wrk, bench
 from polls.models import Ballot, Choice, Question, ResultsVisibility, Vote
 from polls.voter import COOKIE_NAME, read_voter
+from polls.voting import cast_vote
 
-from .factories import make_question
+from .factories import make_question, make_voter
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,11 @@ def test_bench_data_loads_polls_whose_counters_equal_their_rows(postgres, capsys
 
     call_command("bench_data", questions=30, choices=3, ballots=400)
     assert "already loaded" in capsys.readouterr().out
+    # A benchmark run's votes grow it: the next run starts again from the same data.
+    cast_vote(question=driven, choices=[driven.choices.first()], voter=make_voter())
+    call_command("bench_data", questions=30, choices=3, ballots=400, replace=True)
+    assert "Loaded 30 questions" in capsys.readouterr().out
+    assert Ballot.objects.count() == 400
 
 
 def test_bench_data_keeps_other_polls_unless_told_to_replace_them(postgres):
