@@ -143,8 +143,13 @@ def _fields(model, names):
 @functools.cache
 def _converters(model, fields):
     """The backend's conversions of these columns (SQLite's text datetimes, say), by position."""
+    listed = _fields(model, fields)
+    # Model.from_db() places values in the model's field order: any other would swap them silently.
+    positions = [model._meta.concrete_fields.index(field) for field in listed]
+    if positions != sorted(positions):
+        raise ValueError(f"{model.__name__} fields out of the model's order: {fields}")
     found = []
-    for index, field in enumerate(_fields(model, fields)):
+    for index, field in enumerate(listed):
         column = field.get_col(model._meta.db_table)
         steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
         if steps:

@@ -92,3 +92,10 @@ def test_public_poll_is_the_public_question_and_its_choices(polls_of_every_kind)
         assert (row(found) if found else None) == (row(expected) if expected else None)
         assert [row(c) for c in choices] == ([row(c) for c in queries.public_choices(found)] if found else [])
     assert queries.public_poll(10**12) == (None, [])
+
+
+def test_an_instance_takes_its_fields_in_the_models_order_or_refuses():
+    choice = queries.instance(Choice, [7, 3, "Yes"], ("id", "question_id", "choice_text"))
+    assert (choice.pk, choice.question_id, choice.choice_text) == (7, 3, "Yes")
+    with pytest.raises(ValueError, match="out of the model's order"):
+        queries.instance(Choice, ["Yes", 7], ("choice_text", "id"))
