@@ -17,7 +17,7 @@ from . import results as tallies
 from .forms import VoteForm, plain_ballot
 from .models import Question
 from .ratelimit import limit_votes
-from .voter import new_voter, read_voter, remember_voter
+from .voter import issued_lately, new_voter, read_voter, remember_voter
 from .voting import Outcome, PollClosed, PollGone, VoteRefused, VoteUnconfirmed, cast_first_ballot, cast_vote
 
 PAGE_SIZE = 20
@@ -120,7 +120,10 @@ def detail(request, pk):
 @require_POST
 @limit_votes
 def vote(request, pk):
-    voter = read_voter(request) or new_voter()
+    known = read_voter(request)
+    voter = known or new_voter()
+    # The browser keeps a cookie it was given lately; any other voter is (again) given one.
+    renew = known is None or not issued_lately(request)
     picked = plain_ballot(request.POST)
     if picked:
         # Most POSTs are a first ballot: the database checks it and counts it in one statement,
@@ -131,7 +134,7 @@ def vote(request, pk):
             return _unconfirmed_vote(request, pk, picked, voter)
         if counted:
             question, receipt = counted
-            return _counted(request, question, voter, _receipt_message(receipt))
+            return _counted(request, question, voter, _receipt_message(receipt), renew=renew)
     question, choices = _poll(pk)
     if question.is_closed():
         return _closed(request, question, question.closes_at)
@@ -150,21 +153,22 @@ def vote(request, pk):
         except VoteUnconfirmed:
             return _unconfirmed_vote(request, pk, {choice.pk for choice in wanted}, voter)
     if not form.is_valid():
-        held = _held_choices(question, choices, read_voter(request))
+        held = _held_choices(question, choices, known)
         return _render_detail(request, question, choices, form, held, status=400)
 
-    return _counted(request, question, voter, _receipt_message(receipt))
+    return _counted(request, question, voter, _receipt_message(receipt), renew=renew)
 
 
 def _closed(request, question, closes_at):
     return render(request, "polls/closed.html", {"question": question, "closes_at": closes_at}, status=403)
 
 
-def _counted(request, question, voter, message):
+def _counted(request, question, voter, message, *, renew=True):
     messages.success(request, message)
     visible = question.results_visible_to(has_voted=True)
     response = redirect("polls:results" if visible else "polls:detail", pk=question.pk)
-    remember_voter(response, voter)
+    if renew:
+        remember_voter(response, voter)
     return response
 
 

@@ -3,12 +3,14 @@
 import datetime
 
 import pytest
+import time_machine
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from polls import views
 from polls.models import Ballot, Question, ResultsVisibility, Vote
-from polls.voter import COOKIE_NAME
+from polls.voter import COOKIE_NAME, RENEW_AFTER, read_voter
 
 from .factories import make_browser, make_question
 
@@ -129,6 +131,36 @@ def test_the_voter_cookie_is_signed_httponly_and_lax(client):
     assert cookie["samesite"] == "Lax"
     assert cookie["secure"]
     assert ":" in cookie.value  # value:signature
+
+
+def test_a_vote_keeps_the_voter_cookie_the_poll_page_gave_lately(client):
+    question = make_question()
+    client.get(question.get_absolute_url())
+    given = client.cookies[COOKIE_NAME].value
+    response = client.post(vote_url(question), {"choice": choice_of(question, "Yes").pk})
+    assert response.status_code == 302
+    assert COOKIE_NAME not in response.cookies  # nothing to renew: the browser holds it
+    assert client.cookies[COOKIE_NAME].value == given
+    assert Ballot.objects.get().voter == _voter_of(given)
+
+
+def test_a_vote_renews_a_voter_cookie_issued_long_ago_for_the_same_voter(client):
+    question = make_question()
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.get(question.get_absolute_url())
+        given = client.cookies[COOKIE_NAME].value
+        traveller.shift(datetime.timedelta(seconds=RENEW_AFTER + 60))
+        response = client.post(vote_url(question), {"choice": choice_of(question, "Yes").pk})
+    assert response.status_code == 302
+    renewed = response.cookies[COOKIE_NAME].value
+    assert renewed != given
+    assert _voter_of(renewed) == _voter_of(given) == Ballot.objects.get().voter
+
+
+def _voter_of(cookie):
+    request = RequestFactory().get("/")
+    request.COOKIES[COOKIE_NAME] = cookie
+    return read_voter(request)
 
 
 @pytest.mark.parametrize(
