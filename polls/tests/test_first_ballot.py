@@ -124,13 +124,17 @@ def test_cast_vote_tells_why_after_the_function_refused():
     assert Ballot.objects.count() == 0
 
 
-def test_the_previous_releases_function_stays_for_its_dynos_during_a_release():
-    """Migration 0009 adds its function beside 0006's: dynos still on the old code call that one."""
-    question = make_question()
+def test_the_function_before_it_is_gone_once_no_release_calls_it():
+    """Migration 0009 kept 0006's function for the dynos of the release before; 0010 drops it."""
+    signature = "(bigint, uuid, bigint[], timestamptz)"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT polls_cast_first_ballot(%s, %s, %s::bigint[], %s)",
-            [question.pk, make_voter(), [question.choices.first().pk], timezone.now()],
+            "SELECT to_regprocedure(%s), to_regprocedure(%s)",
+            [
+                "polls_cast_first_ballot" + signature,
+                "polls_count_first_ballot" + signature,
+            ],
         )
-        assert cursor.fetchone()[0] is True
-    assert written(question) == (1, 1, 1, 1, [0, 1])
+        old, new = cursor.fetchone()
+    assert old is None
+    assert new is not None
