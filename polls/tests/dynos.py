@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,10 +21,12 @@ import pytest
 import requests
 from django.db import connection
 
+from .servers import free_ports
+
 ROOT = Path(__file__).resolve().parents[2]
 # The environment the slug runs in: `python` and `gunicorn` from requirements.txt alone.
 SLUG_BIN = os.environ.get("SLUG_BIN", str(Path(sys.executable).parent))
-PORTS = range(8150, 8200)  # this suite's own port range on a shared machine
+PORTS = range(8150, 8200)  # this suite's own (servers.free_ports)
 GRACE_PERIOD = 30  # Heroku sends SIGKILL this long after SIGTERM
 HTTPS = {"X-Forwarded-Proto": "https"}  # what Heroku's router adds to every request
 
@@ -40,17 +41,6 @@ def platform_env(**config_vars):
         "PYTHONUNBUFFERED": "1",
         **config_vars,
     }
-
-
-def free_ports(count):
-    found = []
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                found.append(port)
-        if len(found) == count:
-            return found
-    pytest.fail(f"no {count} free ports in {PORTS}")
 
 
 def build(into):
@@ -182,7 +172,7 @@ def one_off(app, config_vars, code):
 def web_dynos(app, config_vars, logs, count=2):
     dynos = []
     try:
-        for n, port in enumerate(free_ports(count), 1):
+        for n, port in enumerate(free_ports(count, PORTS), 1):
             dynos.append(Dyno(app, f"web.{n}", port, config_vars, logs))
         for dyno in dynos:
             dyno.wait_until_up()

@@ -12,22 +12,10 @@ from pathlib import Path
 
 import requests
 
+from .servers import free_ports
+
 ROOT = Path(__file__).resolve().parents[2]
-# The fault tests' port range (see HELPERS.md). Each server takes the first free one, so two test
-# runs on one machine (two worktrees) do not answer each other's requests.
-PORTS = range(8210, 8250)
-
-
-def free_port():
-    for port in PORTS:
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError(f"no free port in {PORTS}")
+PORTS = range(8210, 8250)  # the fault tests' own (servers.free_ports)
 
 
 class TcpProxy:
@@ -40,7 +28,7 @@ class TcpProxy:
     """
 
     def __init__(self, target=("127.0.0.1", 5432)):
-        self.port = free_port()
+        (self.port,) = free_ports(1, PORTS)
         self.target = target
         self._sockets = set()
         self._lock = threading.Lock()
@@ -104,7 +92,7 @@ class Server:
     """A gunicorn serving the site on `port`, with production settings, on the given database."""
 
     def __init__(self, database_url, log_path, **env):
-        port = free_port()
+        (port,) = free_ports(1, PORTS)
         self.base = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         environment = {

@@ -26,6 +26,29 @@ def database_url(settings_dict):
     return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'])}"
 
 
+def free_ports(count, candidates):
+    """
+    The first `count` ports of `candidates` that nothing on this machine holds.
+
+    Each suite that starts servers has a range of its own and takes the first free ports in it, so
+    two test runs on one machine (two checkouts) never answer each other's requests. The probe binds
+    as gunicorn does (SO_REUSEADDR, not SO_REUSEPORT), so a port with any listener on it, even one
+    that gunicorn.conf.py's reuse_port would let a second gunicorn share, counts as taken.
+    """
+    found = []
+    for port in candidates:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        found.append(port)
+        if len(found) == count:
+            return found
+    raise RuntimeError(f"no {count} free ports in {candidates}")
+
+
 def server_env(database_url):
     """A dyno's settings (no DJANGO_DEBUG) on the given database, with this process's secret key."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "POLLS_"))}

@@ -12,9 +12,9 @@ from polls.voter import COOKIE_NAME
 from .dynos import (
     GRACE_PERIOD,
     HTTPS,
+    PORTS,
     ROOT,
     build,
-    free_ports,
     fresh_database,
     honcho,
     one_off,
@@ -23,6 +23,7 @@ from .dynos import (
     stop_holding_idle_connections,
     web_dynos,
 )
+from .servers import free_ports
 
 
 def vote_through(dyno, question_id):
@@ -101,7 +102,7 @@ def test_a_push_builds_releases_and_serves_one_database_from_two_dynos(postgres,
 
 
 def test_a_release_that_cannot_migrate_fails_so_heroku_keeps_the_running_release():
-    (closed_port,) = free_ports(1)
+    (closed_port,) = free_ports(1, PORTS)
     env = platform_env(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port}/nowhere",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
@@ -112,7 +113,7 @@ def test_a_release_that_cannot_migrate_fails_so_heroku_keeps_the_running_release
 
 
 def test_the_web_dyno_refuses_to_start_without_a_secret_key():
-    (port,) = free_ports(1)
+    (port,) = free_ports(1, PORTS)
     env = platform_env(DYNO="web.1", GUNICORN_CMD_ARGS=f"--bind 127.0.0.1:{port}")
     web = honcho(ROOT, "start", "-p", str(port), "web", env=env)
     assert "web.1 stopped (rc=" in web.stdout, web.stdout + web.stderr

@@ -19,11 +19,11 @@ from polls.models import Ballot
 from .browsers import Browser, Traffic
 from .factories import make_question
 from .multiserver import Simulation
-from .servers import Server, database_url, pid_using_local_port, server_env, sockets_by_pid
+from .servers import Server, database_url, free_ports, pid_using_local_port, server_env, sockets_by_pid
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-PORTS = (8110, 8111)
+PORTS = range(8110, 8140)  # this suite's own (servers.free_ports)
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def servers(postgres, transactional_db):
     env = server_env(database_url(connection.settings_dict))
     started = []
     try:
-        for port in PORTS:
+        for port in free_ports(2, PORTS):
             started.append(Server(port, env))
             started[-1].start()
         yield started
