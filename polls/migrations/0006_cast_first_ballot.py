@@ -5,6 +5,8 @@ statement (see voting.cast_vote). PostgreSQL only; elsewhere every vote takes th
 
 from django.db import migrations
 
+from ._postgresql import on_postgresql
+
 CREATE = """
 CREATE FUNCTION polls_cast_first_ballot(
     wanted_question bigint, wanted_voter uuid, wanted_choices bigint[], moment timestamptz
@@ -43,14 +45,8 @@ END $$
 """
 
 
-def create_function(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop_function(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION polls_cast_first_ballot(bigint, uuid, bigint[], timestamptz)")
+create_function = on_postgresql(CREATE)
+drop_function = on_postgresql("DROP FUNCTION polls_cast_first_ballot(bigint, uuid, bigint[], timestamptz)")
 
 
 class Migration(migrations.Migration):

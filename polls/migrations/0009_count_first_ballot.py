@@ -12,6 +12,8 @@ boolean answer. A later release, once none calls it, drops it.
 
 from django.db import migrations
 
+from ._postgresql import on_postgresql
+
 CREATE = """
 CREATE FUNCTION polls_count_first_ballot(
     wanted_question bigint, wanted_voter uuid, wanted_choices bigint[], moment timestamptz,
@@ -61,14 +63,8 @@ END $$
 """
 
 
-def create_function(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop_function(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION polls_count_first_ballot(bigint, uuid, bigint[], timestamptz)")
+create_function = on_postgresql(CREATE)
+drop_function = on_postgresql("DROP FUNCTION polls_count_first_ballot(bigint, uuid, bigint[], timestamptz)")
 
 
 class Migration(migrations.Migration):
