@@ -2,7 +2,8 @@
 A per-client limit on votes, counted in the database so that every app server sees the same count.
 
 Fixed windows: each client address gets POLLS_VOTE_RATE_LIMIT votes per POLLS_VOTE_RATE_WINDOW
-seconds. Checking costs one statement per vote (an upsert, RateCounterQuerySet.hit()), and the
+seconds. Each vote POST is counted once: on PostgreSQL a first ballot's own statement counts it
+(voting.cast_first_ballot), any other POST by an upsert of its own (RateCounterQuerySet.hit()). The
 first vote a process sees in each window also deletes the counters of the windows before it.
 """
 
@@ -44,17 +45,36 @@ def _client_key(address):
     return address or "unknown"
 
 
-def retry_after(key, *, limit, window, now=None):
-    """Count one request for `key`; return 0 when it is within the limit, else seconds to wait."""
-    now = time.time() if now is None else now
-    started = int(now // window * window)
-    _expire_counters_before(started)
-    hits = RateCounter.objects.hit(key, started)
-    if hits <= limit:
-        return 0
-    if hits == limit + 1:
-        logger.warning("rate limit reached: %s sent %d requests within %d s", key, hits, window)
-    return max(1, math.ceil(started + window - now))
+class Hit:
+    """One vote POST counted against its client's limit, in the window the moment falls in."""
+
+    def __init__(self, key, *, limit, window, now):
+        self.key, self.limit, self.window, self.now = key, limit, window, now
+        self.started = int(now // window * window)
+        self.hits = None  # the client's count in the window, this POST included, once counted
+
+    @classmethod
+    def of_vote(cls, request):
+        """The vote POST's hit, not counted yet; None when the limit is off."""
+        limit = settings.POLLS_VOTE_RATE_LIMIT
+        if not limit:
+            return None
+        key = "vote:" + _client_key(client_address(request))
+        hit = cls(key, limit=limit, window=settings.POLLS_VOTE_RATE_WINDOW, now=time.time())
+        _expire_counters_before(hit.started)
+        return hit
+
+    def wait(self):
+        """Seconds to wait before voting again, 0 within the limit. Counts the hit if nothing has."""
+        if self.hits is None:
+            self.hits = RateCounter.objects.hit(self.key, self.started)
+        if self.hits <= self.limit:
+            return 0
+        if self.hits == self.limit + 1:
+            logger.warning(
+                "rate limit reached: %s sent %d requests within %d s", self.key, self.hits, self.window
+            )
+        return max(1, math.ceil(self.started + self.window - self.now))
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,19 +88,8 @@ def _expire_counters_before(started):
     RateCounter.objects.expire(started)
 
 
-def limit_votes(view):
-    """Answer 429 with a Retry-After and a page to a client that votes faster than any person can."""
-
-    @functools.wraps(view)
-    def limited(request, *args, **kwargs):
-        limit = settings.POLLS_VOTE_RATE_LIMIT
-        if limit:
-            key = "vote:" + _client_key(client_address(request))
-            wait = retry_after(key, limit=limit, window=settings.POLLS_VOTE_RATE_WINDOW)
-            if wait:
-                response = render(request, "429.html", {"retry_after": wait}, status=429)
-                response["Retry-After"] = str(wait)
-                return response
-        return view(request, *args, **kwargs)
-
-    return limited
+def too_many_votes(request, wait):
+    """The 429 for a client that votes faster than any person can, with its Retry-After and a page."""
+    response = render(request, "429.html", {"retry_after": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response

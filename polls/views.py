@@ -12,11 +12,10 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from mysite.middleware import RETRY_AFTER_SECONDS
 
-from . import pages, paging, queries, sharing
+from . import pages, paging, queries, ratelimit, sharing
 from . import results as tallies
 from .forms import VoteForm, plain_ballot
 from .models import Question
-from .ratelimit import limit_votes
 from .voter import issued_lately, new_voter, read_voter, remember_voter
 from .voting import Outcome, PollClosed, PollGone, VoteRefused, VoteUnconfirmed, cast_first_ballot, cast_vote
 
@@ -118,8 +117,9 @@ def detail(request, pk):
 
 
 @require_POST
-@limit_votes
 def vote(request, pk):
+    # Counted once: by a first ballot's own statement, or below by itself (polls.ratelimit).
+    hit = ratelimit.Hit.of_vote(request)
     known = read_voter(request)
     voter = known or new_voter()
     # The browser keeps a cookie it was given lately; any other voter is (again) given one.
@@ -129,12 +129,14 @@ def vote(request, pk):
         # Most POSTs are a first ballot: the database checks it and counts it in one statement,
         # without the poll read first (README, Performance). Whatever it leaves goes on below.
         try:
-            counted = cast_first_ballot(question_id=pk, choice_ids=picked, voter=voter)
+            counted = cast_first_ballot(question_id=pk, choice_ids=picked, voter=voter, hit=hit)
         except VoteUnconfirmed:
             return _unconfirmed_vote(request, pk, picked, voter)
         if counted:
             question, receipt = counted
             return _counted(request, question, voter, _receipt_message(receipt), renew=renew)
+    if hit is not None and (wait := hit.wait()):
+        return ratelimit.too_many_votes(request, wait)
     question, choices = _poll(pk)
     if question.is_closed():
         return _closed(request, question, question.closes_at)

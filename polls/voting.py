@@ -65,9 +65,12 @@ def cast_vote(*, question, choices, voter):
         return _write_ballot(question, choices, voter)
 
 
-def cast_first_ballot(*, question_id, choice_ids, voter):
+def cast_first_ballot(*, question_id, choice_ids, voter, hit=None):
     """
     Count the voter's first ballot on a question from the choice ids alone, in one statement.
+
+    Given the POST's rate-limit hit (polls.ratelimit.Hit), the statement counts it first and writes
+    no ballot past the limit; hit.hits then holds the count, for hit.wait().
 
     Return (question, receipt), the question with only what the next page needs (its results'
     visibility and closing time), or None when nothing was written: the database checked that the
@@ -83,20 +86,26 @@ def cast_first_ballot(*, question_id, choice_ids, voter):
     """
     if connection.vendor != "postgresql":
         return None
+    ballot = [question_id, voter, sorted(choice_ids), timezone.now()]
+    if hit is None:
+        sql, params = "SELECT NULL, * FROM polls_count_first_ballot(%s, %s, %s::bigint[], %s)", ballot
+    else:
+        # Migration 0011: the count in the same round trip and transaction as the ballot.
+        sql = "SELECT * FROM polls_count_limited_first_ballot(%s, %s, %s, %s, %s, %s::bigint[], %s)"
+        params = [hit.key, hit.started, hit.limit, *ballot]
     # Opening the cursor connects when needed: a database it cannot reach was sent nothing, and
     # its error means just that.
     with connection.cursor() as cursor:
         try:
-            cursor.execute(
-                "SELECT * FROM polls_count_first_ballot(%s, %s, %s::bigint[], %s)",
-                [question_id, voter, sorted(choice_ids), timezone.now()],
-            )
-            visibility, closing, counted_ids, counted_texts = cursor.fetchone()
+            cursor.execute(sql, params)
+            hits, visibility, closing, counted_ids, counted_texts = cursor.fetchone()
         except (OperationalError, InterfaceError) as error:
             if connection.in_atomic_block:
                 raise  # a caller's transaction: nothing of it was committed
             # Autocommit: the statement is its own transaction, and its answer never came.
             raise VoteUnconfirmed("The database stopped answering while saving the vote.") from error
+    if hit is not None:
+        hit.hits = hits
     if counted_ids is None:
         return None
     question = queries.instance(Question, [question_id, closing, visibility], _ANSWERED)

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from polls.models import Ballot, Choice, Question, ResultsVisibility, Vote
+from polls.models import Ballot, Choice, Question, RateCounter, ResultsVisibility, Vote
+from polls.ratelimit import Hit
 from polls.voting import Outcome, PollClosed, cast_first_ballot, cast_vote
 
 from .factories import make_question, make_voter
@@ -20,10 +21,21 @@ def _postgres(postgres):
     """The function exists on PostgreSQL only; elsewhere every vote takes the general path."""
 
 
-def first_ballot(question, choices, voter=None):
+def first_ballot(question, choices, voter=None, hit=None):
     return cast_first_ballot(
-        question_id=question.pk, choice_ids={choice.pk for choice in choices}, voter=voter or make_voter()
+        question_id=question.pk,
+        choice_ids={choice.pk for choice in choices},
+        voter=voter or make_voter(),
+        hit=hit,
     )
+
+
+def client_hit(limit=2):
+    return Hit("vote:203.0.113.7", limit=limit, window=60, now=1_800_000_010)
+
+
+def counted_hits():
+    return list(RateCounter.objects.values_list("key", "started", "hits"))
 
 
 def written(question):
@@ -43,7 +55,7 @@ def test_a_first_vote_is_one_statement_that_answers_what_the_next_page_needs():
     no = question.choices.get(choice_text="No")
     with CaptureQueriesContext(connection) as statements:
         answered, receipt = first_ballot(question, [no])
-    assert [s["sql"].split("(")[0] for s in statements] == ["SELECT * FROM polls_count_first_ballot"]
+    assert [s["sql"].split("(")[0] for s in statements] == ["SELECT NULL, * FROM polls_count_first_ballot"]
     assert (answered.pk, answered.closes_at) == (question.pk, closing)
     assert answered.results_visibility == ResultsVisibility.AFTER_CLOSE
     assert not answered.results_visible_to(has_voted=True)
@@ -138,3 +150,42 @@ def test_the_function_before_it_is_gone_once_no_release_calls_it():
         old, new = cursor.fetchone()
     assert old is None
     assert new is not None
+
+
+def test_with_the_rate_limit_the_hit_is_counted_in_the_ballots_own_statement():
+    question = make_question()
+    choice, hit = question.choices.first(), client_hit()
+    with CaptureQueriesContext(connection) as statements:
+        assert first_ballot(question, [choice], hit=hit)
+    assert [s["sql"].split("(")[0] for s in statements] == ["SELECT * FROM polls_count_limited_first_ballot"]
+    assert hit.hits == 1
+    assert hit.wait() == 0  # counted already: no second count
+    assert counted_hits() == [("vote:203.0.113.7", 1_800_000_000, 1)]
+    assert written(question) == (1, 1, 1, 1, [0, 1])
+
+
+def test_past_the_limit_the_hit_is_counted_and_no_ballot_written():
+    question = make_question()
+    choice = question.choices.first()
+    for _ in range(2):
+        assert first_ballot(question, [choice], hit=client_hit())
+    refused = client_hit()
+    assert first_ballot(question, [choice], hit=refused) is None
+    assert refused.hits == 3
+    assert refused.wait() == 50  # the window began at 1_800_000_000 and lasts 60 s
+    assert counted_hits() == [("vote:203.0.113.7", 1_800_000_000, 3)]
+    assert written(question)[:3] == (2, 2, 2)
+
+
+def test_a_ballot_the_function_refuses_or_leaves_to_the_general_path_still_counts_its_hit():
+    question, voter = make_question(), make_voter()
+    yes, no = question.choices.all()
+    assert first_ballot(question, [yes], voter, hit=client_hit(limit=5))
+    second = client_hit(limit=5)
+    assert first_ballot(question, [no], voter, hit=second) is None  # a second ballot: general path
+    Question.objects.filter(pk=question.pk).update(closes_at=timezone.now())
+    closed = client_hit(limit=5)
+    assert first_ballot(question, [yes], make_voter(), hit=closed) is None  # refused: closed
+    assert (second.hits, closed.hits) == (2, 3)
+    assert counted_hits() == [("vote:203.0.113.7", 1_800_000_000, 3)]
+    assert written(question)[:3] == (1, 1, 1)

@@ -157,6 +157,39 @@ def test_the_limit_costs_the_vote_post_at_most_two_queries(settings):
     assert len(queries) - counts[0] <= 1
 
 
+def test_on_postgresql_a_first_ballot_counts_the_limit_in_its_own_statement(settings, postgres):
+    """Migration 0011: the count rides in the first ballot's statement, so the limit adds no round trip."""
+    question = make_question()
+    url, form = reverse("polls:vote", args=[question.pk]), {"choice": question.choices.first().pk}
+    counts = {}
+    for limit in (0, 100):
+        settings.POLLS_VOTE_RATE_LIMIT = limit
+        browser(f"198.51.100.{limit}").post(url, form)  # the window's expiry DELETE out of the way
+        with CaptureQueriesContext(connection) as queries:
+            assert browser(f"198.51.100.{limit}").post(url, form).status_code == 302
+        counts[limit] = [query["sql"].split("(")[0] for query in queries]
+    assert counts == {
+        0: ["SELECT NULL, * FROM polls_count_first_ballot"],
+        100: ["SELECT * FROM polls_count_limited_first_ballot"],
+    }
+    assert RateCounter.objects.get().hits == 2
+
+
+def test_every_vote_post_is_counted_once_whichever_path_it_takes():
+    """A first ballot, a changed one (the general path, after the first ballot's statement) and a bad form."""
+    question = make_question()
+    yes, no = question.choices.all()
+    client = browser()
+    url = reverse("polls:vote", args=[question.pk])
+    with time_machine.travel(1_800_000_010, tick=False):
+        assert client.post(url, {"choice": yes.pk}).status_code == 302
+        assert client.post(url, {"choice": no.pk}).status_code == 302
+        assert client.post(url, {}).status_code == 400
+        assert RateCounter.objects.get().hits == 3
+        assert client.post(url, {"choice": yes.pk}).status_code == 429  # the fourth, past 3
+    assert list(Ballot.objects.values_list("votes__choice", flat=True)) == [no.pk]
+
+
 def test_the_counters_table_skips_the_write_ahead_log_on_postgresql(postgres):
     # Counters are the one thing a crash may lose (migration 0007): no WAL, no wait for the disk.
     with connection.cursor() as cursor:
