@@ -6,7 +6,12 @@ does (RateCounterQuerySet.hit()), and answers with the count. Within the limit i
 polls_count_first_ballot() (migration 0009) and answers with what that answers; past it, it writes
 no ballot. The count stays counted whatever the ballot does: the first ballot's EXCEPTION block
 undoes only its own writes. A second round trip, statement and transaction for the count cost a vote
-a tenth of its throughput (README, Performance).
+a tenth or more of its throughput (README, Performance).
+
+The client's counter row is taken first and stays locked until the ballot commits, so two votes
+from one address queue for each other; every vote takes its locks in the same order (the counter,
+then the ballot, the question, its choices), and the general path counts its hit before its own
+transaction, so no two votes wait on each other in a circle.
 
 A function of its own, calling 0009's: the dynos of the release before call polls_count_first_ballot()
 while the release phase migrates, and a vote with the limit off still calls it alone.

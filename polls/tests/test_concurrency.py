@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from polls import counts
 from polls.counts import mismatches
-from polls.models import Ballot, Question, Vote
+from polls.models import Ballot, Question, RateCounter, Vote
 from polls.voting import Outcome, cast_vote
 
 from .admin_helpers import change_url, errors_of, existing, make_editor, question_data
@@ -194,6 +194,31 @@ def test_a_double_click_on_a_first_vote_through_the_site_makes_one_ballot():
 
     assert at_once([click] * 8) == [302] * 8
     assert_exact(question, {Ballot.objects.get().voter: {yes.pk}})
+
+
+def test_voters_behind_one_address_voting_at_once_on_two_polls_are_each_counted_and_limited(settings):
+    """
+    Their first ballots take the address's one rate counter row before the poll's rows (migration
+    0011), and hold it to their commit: they queue on it, none waits in a circle, none is lost.
+    """
+    settings.POLLS_BEHIND_ROUTER = True
+    settings.POLLS_VOTE_RATE_LIMIT = THREADS - 2
+    polls = [make_question(question_text=text) for text in ("First?", "Second?")]
+
+    def new_browser_votes(question):
+        def vote():
+            tab = Client(headers={"X-Forwarded-Proto": "https"}, HTTP_X_FORWARDED_FOR="203.0.113.7")
+            yes = question.choices.get(choice_text="Yes")
+            return tab.post(reverse("polls:vote", args=[question.pk]), {"choice": yes.pk}).status_code
+
+        return vote
+
+    answers = at_once([new_browser_votes(polls[n % 2]) for n in range(THREADS)])
+    assert Counter(answers) == {302: THREADS - 2, 429: 2}
+    assert RateCounter.objects.get(key="vote:203.0.113.7").hits == THREADS
+    assert Ballot.objects.count() == THREADS - 2
+    assert sum(question.voter_count for question in Question.objects.all()) == THREADS - 2
+    assert mismatches() == []
 
 
 def test_a_recount_while_people_vote_leaves_every_counter_exact():
