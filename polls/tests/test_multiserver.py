@@ -24,6 +24,8 @@ from .servers import Server, database_url, free_ports, pid_using_local_port, ser
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 PORTS = range(8110, 8140)  # this suite's own (servers.free_ports)
+# In the statement of a first ballot, with or without the rate limit (migrations 0009 and 0011).
+FIRST_BALLOT = "first_ballot("
 
 
 @pytest.fixture
@@ -98,11 +100,11 @@ def test_a_worker_killed_mid_vote_leaves_nothing_partial_and_a_restart_serves_ag
     finally:
         load.join(timeout=120)
     # Its ballot rows were written, its counters not yet moved. A first ballot is one statement
-    # (polls_count_first_ballot), its own transaction: it runs to its end and commits whole once the
-    # lock is gone. A change of vote is a transaction of several statements, which PostgreSQL rolls
-    # back when it finds its client gone.
+    # (polls_count_limited_first_ballot, the servers' rate limit on), its own transaction: it runs
+    # to its end and commits whole once the lock is gone. A change of vote is a transaction of
+    # several statements, which PostgreSQL rolls back when it finds its client gone.
     ended = _wait_for(lambda: _settled(transaction_id), "the killed vote's transaction to end")
-    if stuck_at.startswith("SELECT * FROM polls_count_first_ballot"):
+    if FIRST_BALLOT in stuck_at:
         assert ended == "committed"
     else:
         assert (stuck_at.split(" SET")[0], ended) == ('UPDATE "polls_choice"', "aborted")
@@ -165,8 +167,8 @@ def _blocked_by(holder_pid):
             " WHERE datname = current_database() AND %s = ANY(pg_blocking_pids(pid))"
             # Only a vote halfway through: another backend may queue behind the lock in passing.
             " AND (query LIKE 'UPDATE \"polls_choice\"%%'"
-            " OR query LIKE 'SELECT * FROM polls_count_first_ballot%%')",
-            [holder_pid],
+            " OR query LIKE %s)",
+            [holder_pid, f"%{FIRST_BALLOT}%"],
         )
         return cursor.fetchone()
 
