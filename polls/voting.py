@@ -88,6 +88,7 @@ def cast_first_ballot(*, question_id, choice_ids, voter, hit=None):
         return None
     ballot = [question_id, voter, sorted(choice_ids), timezone.now()]
     if hit is None:
+        # NULL where 0011's function answers the count: one row shape for both.
         sql, params = "SELECT NULL, * FROM polls_count_first_ballot(%s, %s, %s::bigint[], %s)", ballot
     else:
         # Migration 0011: the count in the same round trip and transaction as the ballot.
