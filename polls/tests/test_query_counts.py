@@ -56,9 +56,8 @@ def test_vote(client, questions, django_assert_max_num_queries):
     # checks the poll and counts the ballot. On SQLite the rate limit's counter, then the question
     # read with its choices, and the ballot is a transaction (a savepoint inside the test's): ballot,
     # its votes so far, new votes, the two counters, release. The first vote a process sees in a
-    # rate-limit window also
-    # deletes the earlier windows' counters: another voter's vote comes first, in the same window
-    # (the clock stands still).
+    # rate-limit window also deletes the earlier windows' counters: another voter's vote comes
+    # first, in the same window (the clock stands still).
     question = questions[-1]
     data = {"choice": question.choices.last().pk}
     with time_machine.travel(timezone.now(), tick=False):
