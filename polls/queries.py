@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
 
 from .models import Ballot, Choice, Question, Vote
+from .statements import Statement
 
 # QuestionQuerySet.published(), for the question aliased q.
 _PUBLISHED = "q.choice_count >= 2 AND q.pub_date <= %s"
@@ -31,7 +32,7 @@ def public_question(pk):
     """Question.objects.published().filter(pk=pk).first()"""
     now = moment(timezone.now())
     sql = f"SELECT {_columns(Question, 'q')} FROM {table(Question)} q WHERE q.id = %s AND {_PUBLISHED}"
-    rows = _rows(sql, [pk, now])
+    rows = _rows("public_question", sql, [pk, now])
     return instance(Question, rows[0]) if rows else None
 
 
@@ -46,7 +47,7 @@ def public_poll(pk):
         f"FROM {table(Question)} q JOIN {table(Choice)} c ON c.question_id = q.id "
         f"WHERE q.id = %s AND {_PUBLISHED} ORDER BY c.position, c.id"
     )
-    rows = _rows(sql, [pk, moment(timezone.now())])
+    rows = _rows("public_poll", sql, [pk, moment(timezone.now())])
     if not rows:
         return None, []
     width = len(Question._meta.concrete_fields)
@@ -59,7 +60,7 @@ def public_choices(question):
         f"SELECT {_columns(Choice, 'c')} FROM {table(Choice)} c "
         "WHERE c.question_id = %s ORDER BY c.position, c.id"
     )
-    return [instance(Choice, row) for row in _rows(sql, [question.pk])]
+    return [instance(Choice, row) for row in _rows("public_choices", sql, [question.pk])]
 
 
 def held_choice_ids(question, voter):
@@ -70,9 +71,7 @@ def held_choice_ids(question, voter):
         f"SELECT v.choice_id FROM {table(Vote)} v JOIN {table(Ballot)} b ON b.id = v.ballot_id "
         "WHERE b.question_id = %s AND b.voter = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [question.pk, voter_value(voter)])
-        return {choice_id for (choice_id,) in cursor.fetchall()}
+    return {choice_id for (choice_id,) in _rows("held_choice_ids", sql, [question.pk, voter_value(voter)])}
 
 
 class Listing:
@@ -99,7 +98,7 @@ class Listing:
             f"SELECT {_columns(Question, 'q', _LISTED)}, {voted} AS voted FROM {table(Question)} q "
             f"WHERE {_PUBLISHED} AND {self.condition} ORDER BY q.pub_date DESC, q.id DESC LIMIT %s OFFSET %s"
         )
-        return _rows(sql, [*params, rows.stop - rows.start, rows.start])
+        return _rows("listing", sql, [*params, rows.stop - rows.start, rows.start])
 
     @staticmethod
     def questions(rows):
@@ -117,10 +116,16 @@ class Listing:
         return any(row[_LISTED.index("closes_at")] is not None for row in rows)
 
 
-def _rows(sql, params):
+def _rows(label, sql, params):
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        statement(label, sql).execute(cursor, params)
         return cursor.fetchall()
+
+
+@functools.cache
+def statement(label, sql):
+    """The prepared statement (polls.statements) of this text, made once per process."""
+    return Statement(label, sql)
 
 
 def instance(model, values, fields=None):

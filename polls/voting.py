@@ -89,16 +89,17 @@ def cast_first_ballot(*, question_id, choice_ids, voter, hit=None):
     ballot = [question_id, voter, sorted(choice_ids), timezone.now()]
     if hit is None:
         # NULL where 0011's function answers the count: one row shape for both.
-        sql, params = "SELECT NULL, * FROM polls_count_first_ballot(%s, %s, %s::bigint[], %s)", ballot
+        label, params = "count_first_ballot", ballot
+        sql = "SELECT NULL, * FROM polls_count_first_ballot(%s, %s, %s::bigint[], %s)"
     else:
         # Migration 0011: the count in the same round trip and transaction as the ballot.
+        label, params = "count_limited_first_ballot", [hit.key, hit.started, hit.limit, *ballot]
         sql = "SELECT * FROM polls_count_limited_first_ballot(%s, %s, %s, %s, %s, %s::bigint[], %s)"
-        params = [hit.key, hit.started, hit.limit, *ballot]
     # Opening the cursor connects when needed: a database it cannot reach was sent nothing, and
     # its error means just that.
     with connection.cursor() as cursor:
         try:
-            cursor.execute(sql, params)
+            queries.statement(label, sql).execute(cursor, params)
             hits, visibility, closing, counted_ids, counted_texts = cursor.fetchone()
         except (OperationalError, InterfaceError) as error:
             if connection.in_atomic_block:

@@ -1,5 +1,6 @@
 """
-Django's PostgreSQL backend, with a health check that costs no round trip.
+Django's PostgreSQL backend, with a health check that costs no round trip, and what each connection
+needs for the prepared statements of polls.statements.
 
 CONN_HEALTH_CHECKS makes Django run `SELECT 1` before each request's first query on a kept
 connection, so that one closed by the server (a restart, a failover, pg_terminate_backend) is
@@ -12,14 +13,34 @@ at first: nothing to read, the connection is kept without asking the server; som
 the usual `SELECT 1` decides. A connection lost without a word (a cable, a firewall) is found by
 the request's first query instead, which fails with the 503 page of
 mysite.middleware.DatabaseUnavailableMiddleware; Django drops it at the end of that request.
+
+Prepared statements belong to the session: each new connection starts with none, and with
+plan_cache_mode = force_generic_plan, so that a statement is planned once, not again for each set
+of parameters. (PostgreSQL would otherwise keep re-planning the poll list's query, whose generic
+plan, the same index scan, it misprices for its LIMIT and OFFSET parameters, and the first ballot's
+UPDATE of its choices. Functions' statements are plans kept per session too.) Only prepared
+statements and PL/pgSQL functions keep plans; every other query is planned as it comes.
 """
 
 import select
 
 from django.db.backends.postgresql import base
 
+# A startup option, so no round trip sets it.
+PLAN_ONCE = "-c plan_cache_mode=force_generic_plan"
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        params["options"] = " ".join(filter(None, [params.get("options"), PLAN_ONCE]))
+        return params
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        self.prepared_statements = set()  # the names polls.statements has prepared on it
+        return connection
+
     def close_if_health_check_failed(self):
         if (
             self.connection is not None

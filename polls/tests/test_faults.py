@@ -287,8 +287,9 @@ def lose_the_commit_answer(monkeypatch, *, first_ballot, reached_database, datab
         return real_commit() if failed else lose(real_commit)
 
     def one_statement(execute, sql, params, many, context):
-        # The statement that counts a first ballot (and, the rate limit on, the POST's hit with it).
-        if failed or "first_ballot(" not in sql:
+        # The statement that counts a first ballot (and, the rate limit on, the POST's hit with it),
+        # as prepared or executed by name (polls.statements).
+        if failed or "first_ballot" not in sql:
             return execute(sql, params, many, context)
         return lose(lambda: execute(sql, params, many, context))
 

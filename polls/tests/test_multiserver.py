@@ -24,8 +24,9 @@ from .servers import Server, database_url, free_ports, pid_using_local_port, ser
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 PORTS = range(8110, 8140)  # this suite's own (servers.free_ports)
-# In the statement of a first ballot, with or without the rate limit (migrations 0009 and 0011).
-FIRST_BALLOT = "first_ballot("
+# In the statement of a first ballot, with or without the rate limit (migrations 0009 and 0011), and
+# in the name it is prepared under (polls.statements).
+FIRST_BALLOT = "first_ballot"
 
 
 @pytest.fixture
