@@ -6,7 +6,8 @@ planning each as running it. Measured as the server's CPU per request (README, P
 poll list 0.28 ms planned each time, 0.20 prepared; a question page 0.24 and 0.13; a first ballot
 1.26 and 0.82. So a statement is prepared by the first request that runs it on a connection, in the
 same round trip as its first EXECUTE, and executed by name after that. A connection lives for
-minutes (CONN_MAX_AGE), and its session keeps what it prepared (mysite.postgresql sets it up).
+minutes (CONN_MAX_AGE), and its session keeps what it prepared (mysite.postgresql sets it up). The
+texts are the code's own, with every value a parameter, so a session holds a handful at most.
 
 Elsewhere than on PostgreSQL a statement runs as written.
 """
