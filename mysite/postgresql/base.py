@@ -14,32 +14,35 @@ the usual `SELECT 1` decides. A connection lost without a word (a cable, a firew
 the request's first query instead, which fails with the 503 page of
 mysite.middleware.DatabaseUnavailableMiddleware; Django drops it at the end of that request.
 
-Prepared statements belong to the session: each new connection starts with none, and with
+Prepared statements belong to the session: each new connection starts with none, and is set to
 plan_cache_mode = force_generic_plan, so that a statement is planned once, not again for each set
 of parameters. (PostgreSQL would otherwise keep re-planning the poll list's query, whose generic
 plan, the same index scan, it misprices for its LIMIT and OFFSET parameters, and the first ballot's
 UPDATE of its choices. Functions' statements are plans kept per session too.) Only prepared
-statements and PL/pgSQL functions keep plans; every other query is planned as it comes.
+statements and PL/pgSQL functions keep plans; every other query is planned as it comes. A SET once
+per connection, a round trip every CONN_MAX_AGE, rather than a startup option: PgBouncer, by
+default, refuses a connection whose startup packet carries a parameter it does not track.
 """
 
 import select
 
 from django.db.backends.postgresql import base
 
-# A startup option, so no round trip sets it.
-PLAN_ONCE = "-c plan_cache_mode=force_generic_plan"
+PLAN_ONCE = "SET plan_cache_mode = force_generic_plan"
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    def get_connection_params(self):
-        params = super().get_connection_params()
-        params["options"] = " ".join(filter(None, [params.get("options"), PLAN_ONCE]))
-        return params
-
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
         self.prepared_statements = set()  # the names polls.statements has prepared on it
         return connection
+
+    def init_connection_state(self):
+        super().init_connection_state()
+        with self.connection.cursor() as cursor:
+            cursor.execute(PLAN_ONCE)
+        if not self.get_autocommit():
+            self.connection.commit()  # or a rollback of the first transaction would undo it
 
     def close_if_health_check_failed(self):
         if (
