@@ -4,8 +4,8 @@ import operator
 
 from django.contrib import messages
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
@@ -20,6 +20,8 @@ from .voter import issued_lately, new_voter, read_voter, remember_voter
 from .voting import Outcome, PollClosed, PollGone, VoteRefused, VoteUnconfirmed, cast_first_ballot, cast_vote
 
 PAGE_SIZE = 20
+# The query parameter by which a vote's redirect asks the page to confirm a new ballot (_counted).
+VOTED = "voted"
 # The 404's reason for a poll that does not exist, is not published, or went while a vote was on its way.
 NO_SUCH_POLL = "No Question matches the given query."
 
@@ -105,7 +107,10 @@ def detail(request, pk):
         choices = queries.public_choices(question)
         held = [choice for choice in choices if choice.pk in held_ids]
         form = VoteForm(question=question, choices=choices)
-        return _render_detail(request, question, choices, form, held, csrf_token=pages.CSRF_SLOT)
+        notice = _voted_notice(request, held)
+        return _render_detail(
+            request, question, choices, form, held, csrf_token=pages.CSRF_SLOT, notice=notice
+        )
 
     response = pages.serve(request, _version(question, held_ids), render_page, has_form=True)
     if voter is None and question.is_open():
@@ -134,7 +139,7 @@ def vote(request, pk):
             return _unconfirmed_vote(request, pk, picked, voter)
         if counted:
             question, receipt = counted
-            return _counted(request, question, voter, _receipt_message(receipt), renew=renew)
+            return _counted(request, question, voter, receipt, renew=renew)
     if hit is not None and (wait := hit.wait()):
         return ratelimit.too_many_votes(request, wait)
     question, choices = _poll(pk)
@@ -158,17 +163,29 @@ def vote(request, pk):
         held = _held_choices(question, choices, known)
         return _render_detail(request, question, choices, form, held, status=400)
 
-    return _counted(request, question, voter, _receipt_message(receipt), renew=renew)
+    return _counted(request, question, voter, receipt, renew=renew)
 
 
 def _closed(request, question, closes_at):
     return render(request, "polls/closed.html", {"question": question, "closes_at": closes_at}, status=403)
 
 
-def _counted(request, question, voter, message, *, renew=True):
-    messages.success(request, message)
+def _counted(request, question, voter, receipt=None, *, renew=True):
+    """
+    Redirect to the page that shows the ballot, saying what the vote did.
+
+    A new ballot (or, with `receipt` None, one found counted after the fact) is confirmed by that
+    page itself: `?voted=1` asks it to say what the visitor's ballot holds, as read from the
+    database, so the vote sets no cookie for it (README, Performance). A changed or repeated ballot
+    is told in a flash message: what it held before, or that it was a repeat, only this request knows.
+    """
     visible = question.results_visible_to(has_voted=True)
-    response = redirect("polls:results" if visible else "polls:detail", pk=question.pk)
+    url = reverse("polls:results" if visible else "polls:detail", args=[question.pk])
+    if receipt is None or receipt.outcome is Outcome.CAST:
+        url += f"?{VOTED}=1"
+    else:
+        messages.success(request, _receipt_message(receipt))
+    response = HttpResponseRedirect(url)
     if renew:
         remember_voter(response, voter)
     return response
@@ -195,17 +212,21 @@ def _unconfirmed_vote(request, pk, wanted_ids, voter):
         return response
     if {choice.pk for choice in held} != wanted_ids:
         raise OperationalError("the connection died before the vote's COMMIT reached the database")
-    return _counted(request, question, voter, f"Your vote for {_names(held)} was counted.")
+    return _counted(request, question, voter)
 
 
 def _receipt_message(receipt):
     now = _names(receipt.choices)
-    match receipt.outcome:
-        case Outcome.CAST:
-            return f"Your vote for {now} was counted."
-        case Outcome.CHANGED:
-            return f"Your vote was changed from {_names(receipt.previous)} to {now}."
+    if receipt.outcome is Outcome.CHANGED:
+        return f"Your vote was changed from {_names(receipt.previous)} to {now}."
     return f"You already voted for {now}; your vote is unchanged."
+
+
+def _voted_notice(request, held):
+    """What a page reached by `?voted=1` says (see _counted): nothing to a visitor with no ballot."""
+    if held and request.GET.get(VOTED) == "1":
+        return f"Your vote for {_names(held)} was counted."
+    return None
 
 
 def _names(choices):
@@ -228,6 +249,7 @@ def results(request, pk):
             "question": question,
             "tally": tallies.tally(question, choices, held),
             "held": held,
+            "notice": _voted_notice(request, held),
         }
         return render(request, "polls/results.html", context)
 

@@ -54,18 +54,34 @@ def test_another_visitors_ballot_changes_the_results_and_the_list(client, questi
     assert "1 voter" in client.get(results_url(question)).text
 
 
-def test_your_own_ballot_changes_the_page_and_a_flash_message_is_never_a_304(client, question):
+def test_your_own_ballot_changes_the_page_and_its_confirmation_is_a_page_like_any(client, question):
     before = client.get(results_url(question))["ETag"]
-    vote(client, question, "Cats")  # a cookie now carries "Your vote was counted"
+    voted = vote(client, question, "Cats")
+    assert voted["Location"] == results_url(question) + "?voted=1"
+    assert "messages" not in voted.cookies  # the page says it from the ballot itself
+    confirmed = revalidate(client, voted["Location"], before)
+    assert confirmed.status_code == 200
+    assert "Your vote for “Cats” was counted." in confirmed.text
+    assert revalidate(client, voted["Location"], confirmed["ETag"]).status_code == 304
+    after = client.get(results_url(question))
+    assert after["ETag"] not in (before, confirmed["ETag"])
+    assert "Your vote" in after.text
+    assert "was counted" not in after.text
+    # Another visitor, who has not voted, does not see "Your vote" on their copy, nor a confirmation.
+    other = make_other_client().get(voted["Location"]).text
+    assert "Your vote" not in other
+    assert "was counted" not in other
+
+
+def test_a_flash_message_is_never_a_304(client, question):
+    vote(client, question, "Cats")
+    before = client.get(results_url(question))["ETag"]
+    vote(client, question, "Dogs")  # a cookie now carries "Your vote was changed"
     with_message = revalidate(client, results_url(question), before)
     assert with_message.status_code == 200
-    assert "was counted" in with_message.text
+    assert "Your vote was changed from “Cats” to “Dogs”." in with_message.text
     assert not with_message.has_header("ETag")
-    after = client.get(results_url(question))
-    assert after["ETag"] != before
-    assert "Your vote" in after.text
-    # Another visitor, who has not voted, does not see "Your vote" on their copy.
-    assert "Your vote" not in make_other_client().get(results_url(question)).text
+    assert "was changed" not in client.get(results_url(question)).text  # shown once
 
 
 def test_an_edited_question_is_never_served_from_an_older_copy(client, question):

@@ -93,7 +93,7 @@ class Ballots:
 
 
 def outcome(response):
-    if response.status_code == 302 and response.headers["Location"].endswith("/results/"):
+    if response.status_code == 302 and response.headers["Location"].endswith("/results/?voted=1"):
         return "counted"
     if response.status_code == 503 and "could not confirm your vote" in response.text:
         return "unconfirmed"

@@ -119,8 +119,14 @@ def test_cookies_are_secure_httponly_and_lax_in_production(client, csrf_client):
         headers={"Referer": "https://testserver" + question.get_absolute_url()},
     )
     assert voted.status_code == 302
-    # The poll page gives the voter cookie; the vote, its flash message.
-    for name, cookie in (("voter", detail.cookies["voter"]), ("messages", voted.cookies["messages"])):
+    changed = csrf_client.post(
+        reverse("polls:vote", args=[question.pk]),
+        {"choice": question.choices.last().pk, "csrfmiddlewaretoken": token},
+        headers={"Referer": "https://testserver" + question.get_absolute_url()},
+    )
+    assert changed.status_code == 302
+    # The poll page gives the voter cookie; a changed vote, its flash message.
+    for name, cookie in (("voter", detail.cookies["voter"]), ("messages", changed.cookies["messages"])):
         assert cookie["secure"], name
         assert cookie["httponly"], name
         assert cookie["samesite"] == "Lax", name

@@ -80,7 +80,7 @@ def test_a_vote_is_counted_once_and_redirects_to_results_with_a_message(client):
     question = make_question()
     yes = choice_of(question, "Yes")
     response = client.post(vote_url(question), {"choice": yes.pk}, follow=True)
-    assert response.redirect_chain == [(reverse("polls:results", args=[question.pk]), 302)]
+    assert response.redirect_chain == [(reverse("polls:results", args=[question.pk]) + "?voted=1", 302)]
     assert "Your vote for “Yes” was counted." in response.text
     assert COOKIE_NAME in client.cookies
     yes.refresh_from_db()
@@ -91,6 +91,18 @@ def test_a_vote_is_counted_once_and_redirects_to_results_with_a_message(client):
     yes.refresh_from_db()
     assert yes.votes == 1
     assert Ballot.objects.count() == 1
+
+
+def test_the_confirmation_is_read_from_the_ballot_not_from_the_address(client):
+    question = make_question(choices=("<b>Yes</b>", "No"))
+    voted = client.post(vote_url(question), {"choice": choice_of(question, "<b>Yes</b>").pk})
+    assert "Your vote for “&lt;b&gt;Yes&lt;/b&gt;” was counted." in client.get(voted["Location"]).text
+    # The same address in a browser that holds no ballot, or with another value, confirms nothing.
+    assert "was counted" not in make_browser().get(voted["Location"]).text
+    for query in ("?voted=", "?voted=yes", "?voted=1&voted=2", "?voted"):
+        page = client.get(reverse("polls:results", args=[question.pk]) + query)
+        assert page.status_code == 200, query
+        assert "was counted" not in page.text, query
 
 
 def test_the_detail_page_shows_the_choice_already_made_and_offers_a_change(client):

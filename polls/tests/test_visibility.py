@@ -54,7 +54,7 @@ def test_results_after_voting_stay_hidden_until_you_vote(client):
     assert "until you have voted" in client.get(results_url(question)).text
 
     response = vote(client, question, "No")
-    assert response["Location"] == results_url(question)
+    assert response["Location"] == results_url(question) + "?voted=1"
     html = client.get(results_url(question)).text
     assert "4 voters" in html
     assert "4 votes" in client.get(reverse("polls:index")).text
@@ -68,8 +68,9 @@ def test_results_after_closing_stay_hidden_even_from_voters(client):
     cast_votes(question, "Yes", "Yes", "No")
     assert_nothing_leaks(client, question)
     response = vote(client, question, "Yes")
-    # Redirected to the poll, not to results it may not see yet.
-    assert response["Location"] == question.get_absolute_url()
+    # Redirected to the poll, not to results it may not see yet; the poll confirms the vote.
+    assert response["Location"] == question.get_absolute_url() + "?voted=1"
+    assert "Your vote for “Yes” was counted." in client.get(response["Location"]).text
     assert client.get(results_url(question)).status_code == 403
     assert "until it closes on" in client.get(results_url(question)).text
 
