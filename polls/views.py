@@ -216,6 +216,7 @@ def _unconfirmed_vote(request, pk, wanted_ids, voter):
 
 
 def _receipt_message(receipt):
+    """The flash message for a ballot changed or repeated (a new one's page says it: _voted_notice())."""
     now = _names(receipt.choices)
     if receipt.outcome is Outcome.CHANGED:
         return f"Your vote was changed from {_names(receipt.previous)} to {now}."
