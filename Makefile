@@ -79,7 +79,7 @@ heroku-local: install-dev
 # across them. Prints voters, ballots, totals, lost, doubled, 5xx and throughput; fails unless exact.
 VOTERS ?= 5000
 stress: install-dev
-	$(BIN)/python -m polls.tests.multiserver --voters $(VOTERS)
+	$(BIN)/python -m polls.tests.harness.multiserver --voters $(VOTERS)
 
 clean:
 	rm -rf $(VENV) .tools artifacts staticfiles .pytest_cache .ruff_cache db.sqlite3

@@ -20,8 +20,8 @@ from polls.models import Ballot
 from polls.voter import COOKIE_NAME, remember_voter
 
 from .factories import make_question
+from .harness.outage import Server, TcpProxy
 from .invariants import assert_counts_consistent
-from .outage import Server, TcpProxy
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 

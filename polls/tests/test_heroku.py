@@ -9,7 +9,7 @@ import requests
 
 from polls.voter import COOKIE_NAME
 
-from .dynos import (
+from .harness.dynos import (
     GRACE_PERIOD,
     HTTPS,
     PORTS,
@@ -23,7 +23,7 @@ from .dynos import (
     stop_holding_idle_connections,
     web_dynos,
 )
-from .servers import free_ports
+from .harness.servers import free_ports
 
 
 def vote_through(dyno, question_id):

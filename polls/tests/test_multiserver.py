@@ -16,10 +16,17 @@ from django.db import connection
 from polls.counts import mismatches
 from polls.models import Ballot
 
-from .browsers import Browser, Traffic
 from .factories import make_question
-from .multiserver import Simulation
-from .servers import Server, database_url, free_ports, pid_using_local_port, server_env, sockets_by_pid
+from .harness.browsers import Browser, Traffic
+from .harness.multiserver import Simulation
+from .harness.servers import (
+    Server,
+    database_url,
+    free_ports,
+    pid_using_local_port,
+    server_env,
+    sockets_by_pid,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

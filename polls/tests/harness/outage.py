@@ -14,7 +14,7 @@ import requests
 
 from .servers import free_ports
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PORTS = range(8210, 8250)  # the fault tests' own (servers.free_ports)
 
 

@@ -23,7 +23,7 @@ from django.db import connection
 
 from .servers import free_ports
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # The environment the slug runs in: `python` and `gunicorn` from requirements.txt alone.
 SLUG_BIN = os.environ.get("SLUG_BIN", str(Path(sys.executable).parent))
 PORTS = range(8150, 8200)  # this suite's own (servers.free_ports)

@@ -2,9 +2,9 @@
 
 test_multiserver.py runs this at a modest size; `make stress` runs it large:
 
-    DATABASE_URL=postgres://... python -m polls.tests.multiserver --voters 5000
+    DATABASE_URL=postgres://... python -m polls.tests.harness.multiserver --voters 5000
 
-The browsers (polls/tests/browsers.py) vote the ways people do; a router in front of the servers
+The browsers (polls/tests/harness/browsers.py) vote the ways people do; a router in front of the servers
 sends every request to one of them at random, as Heroku's router does with dynos. Afterwards the
 database is compared with what every browser was told.
 """
@@ -107,7 +107,7 @@ class Simulation:
 
 def audit(simulation, seconds):
     """Compare what the database holds with what every browser was told."""
-    # Imported here, not above: `python -m polls.tests.multiserver` imports this module before
+    # Imported here, not above: `python -m polls.tests.harness.multiserver` imports this module before
     # main() has set Django up.
     from polls.counts import mismatches
     from polls.models import Ballot, Choice, Question, Vote
@@ -141,7 +141,7 @@ def audit(simulation, seconds):
 def main(argv=None):
     """Run the scenario on the DATABASE_URL database, print the report; exit 1 unless it is exact."""
     parser = argparse.ArgumentParser(
-        prog="python -m polls.tests.multiserver", description=__doc__.split("\n")[0]
+        prog="python -m polls.tests.harness.multiserver", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--voters", type=int, default=5000)
     parser.add_argument("--servers", type=int, default=2)
@@ -158,7 +158,7 @@ def main(argv=None):
     from django.core.management import call_command
 
     django.setup()
-    from .factories import make_question
+    from ..factories import make_question
     from .servers import Server, server_env
 
     call_command("migrate", verbosity=0)
