@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware, as whitenoise documents, so static files skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before every middleware that may change a page, so the ETag it derives from the page's bytes
+    # covers all of them: a browser that holds the same bytes gets a 304.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,14 +111,25 @@ DATABASES = {
     ),
 }
 if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
-    # Django's backend, with a health check that looks at the socket before it asks the server.
-    DATABASES["default"]["ENGINE"] = "mysite.postgresql"
     # A database that does not answer fails the request in seconds (a 503 page), instead of
     # holding the worker until the router gives up on it after 30.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
         os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache -----------------------------------------------------------------------------------------
+
+# Each process keeps its own copies of rendered fragments. They are keyed by what they show, as
+# read from the database on every request (polls/templates/polls), so a copy is never stale and
+# two processes, or two dynos, never disagree: nothing here is state another process would need.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # A fragment is a few kilobytes: some ten megabytes at most per process.
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    }
+}
 
 # Users and sessions ----------------------------------------------------------------------------
 

@@ -172,16 +172,19 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Annotated in the one list query, so the page costs the same for 5 rows or 50.
-        return super().get_queryset(request).with_status()
+        return super().get_queryset(request).with_status().with_choice_count().with_published()
 
     def get_object(self, request, object_id, from_field=None):
         question = super().get_object(request, object_id, from_field)
         # The views that save (the change form, the delete page) run in a transaction. A save checks
         # the ballots (no vote on a choice to delete, none above a lowered choice limit), then
-        # writes: locked before they are read, no vote lands in between (it would be a
-        # RestrictedError, a 500, or a ballot holding more choices than the poll allows).
+        # writes the question and its choices, counters included. So the question is locked as a
+        # vote locks it, then read again: no vote lands between the checks and the writes (it would
+        # be a RestrictedError, a 500, or a ballot holding more choices than the poll allows), and
+        # the counters written back are the ones the votes before the lock left, not older ones.
         if question is not None and request.method == "POST" and transaction.get_connection().in_atomic_block:
             Question.objects.filter(pk=question.pk).lock()
+            question.refresh_from_db()
         return question
 
     def get_fieldsets(self, request, obj=None):
@@ -196,6 +199,10 @@ class QuestionAdmin(admin.ModelAdmin):
     def status(self, question):
         return Status(question.status).label
 
+    @admin.display(description="choices", ordering="choice_count")
+    def choice_count(self, question):
+        return question.choice_count
+
     @admin.display(description="on the site")
     def on_site(self, question):
         url = self.view_on_site(question)
@@ -203,9 +210,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def view_on_site(self, question):
         """The public page, for a question the public can see (else no link: it would be a 404)."""
-        if question.status in {Status.DRAFT, Status.SCHEDULED} or question.choice_count < 2:
-            return None
-        return question.get_absolute_url()
+        return question.get_absolute_url() if question.is_published else None
 
     def _change_state(self, request, queryset, change):
         """Run a QuestionQuerySet change of state on the selection; say and log what it did."""

@@ -1,8 +1,7 @@
-"""The counters against the rows they count: Choice.votes vs Vote rows, voter_count vs Ballot
-rows, choice_count vs Choice rows.
+"""The counters against the rows they count: Choice.votes vs Vote rows, voter_count vs Ballot rows.
 
-voting.cast_vote() and the choice triggers keep them equal in every transaction; this module proves
-it, and puts them right if something else (a hand-edited row, a restored backup) made them drift.
+voting.cast_vote() keeps them equal in every transaction; this module proves it, and puts them
+right if something else (a hand-edited row, a restored backup) made them drift.
 """
 
 from dataclasses import dataclass
@@ -32,10 +31,6 @@ def mismatches(questions=None):
         Mismatch(f"question {q.pk} “{q}” ballots", q.pk, q.voter_count, q.rows)
         for q in questions.annotate(rows=Count("ballots")).exclude(voter_count=F("rows")).order_by("pk")
     ]
-    found += [
-        Mismatch(f"question {q.pk} “{q}” choices", q.pk, q.choice_count, q.rows)
-        for q in questions.annotate(rows=Count("choices")).exclude(choice_count=F("rows")).order_by("pk")
-    ]
     choices = Choice.objects.filter(question__in=questions.values("pk"))
     found += [
         Mismatch(f"choice {c.pk} “{c}” of question {c.question_id} votes", c.question_id, c.votes, c.rows)
@@ -62,8 +57,7 @@ def _repair_question(question_id):
             return []  # deleted since it was found
         found = mismatches(questions)
         ballots = Ballot.objects.filter(question=OuterRef("pk")).order_by().values("question")
-        choices = Choice.objects.filter(question=OuterRef("pk")).order_by().values("question")
-        questions.update(voter_count=_count(ballots), choice_count=_count(choices))
+        questions.update(voter_count=_count(ballots))
         votes = Vote.objects.filter(choice=OuterRef("pk")).order_by().values("choice")
         Choice.objects.filter(question_id=question_id).update(votes=_count(votes))
         return found

@@ -1,23 +1,4 @@
-import re
-
 from django import forms
-
-# A choice id as VoteForm accepts one: the digits of a primary key, which fits a bigint.
-_CHOICE_ID = re.compile(r"[1-9][0-9]{0,17}")
-
-
-def plain_ballot(data):
-    """
-    The choice ids a POST names, if it is plainly a ballot (ids only, honeypot empty), else None.
-
-    Whether the ids are the question's own and within its limit is for the database to say as it
-    counts a first ballot (voting.cast_first_ballot). Any other POST, and any ballot the database
-    does not count there, goes through VoteForm, which says what is wrong.
-    """
-    values = data.getlist("choice")
-    if not values or data.get("website") or not all(_CHOICE_ID.fullmatch(value) for value in values):
-        return None
-    return {int(value) for value in values}
 
 
 class VoteForm(forms.Form):
@@ -74,11 +55,7 @@ class VoteForm(forms.Form):
             )
         return ""
 
-    def options(self, selected=()):
-        """Yield (choice, checked) pairs for the template: what was posted, else what is held."""
-        if self.is_bound:
-            posted = set(self.data.getlist("choice"))
-            checked = {choice.pk for value, choice in self._by_value.items() if value in posted}
-        else:
-            checked = {choice.pk for choice in selected}
-        return [(choice, choice.pk in checked) for choice in self.choices]
+    def checked_ids(self):
+        """The ids of the posted choices that are the poll's, to show them checked again."""
+        posted = set(self.data.getlist("choice"))
+        return {choice.pk for value, choice in self._by_value.items() if value in posted}

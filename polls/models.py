@@ -1,6 +1,15 @@
+"""
+Questions, their choices, and the ballots voters cast on them: the data, and every rule about it.
+
+What the public may see is said once, here, as QuerySet vocabulary (published, open, closed) with
+its twin for a question already in hand (current_status). Views, the admin, exports, commands and
+the vote (polls.voting) all use these names; none repeats the filters behind them.
+"""
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,28 +29,45 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+def _choice_count():
+    """How many choices the outer query's question has: one probe of the choices' unique index."""
+    choices = Choice.objects.filter(question=OuterRef("pk")).order_by().values("question")
+    return Coalesce(Subquery(choices.annotate(n=Count("pk")).values("n")), 0)
+
+
 class QuestionQuerySet(models.QuerySet):
     def published(self):
         """Questions the public may see: past their publish time and with two choices or more."""
-        return self.filter(pub_date__lte=timezone.now(), choice_count__gte=2)
+        published = self.alias(choice_count=_choice_count())
+        return published.filter(pub_date__lte=timezone.now(), choice_count__gte=2)
 
     def open(self):
+        """Published questions that take votes: no closing time, or one still ahead."""
         return self.published().filter(Q(closes_at__isnull=True) | Q(closes_at__gt=timezone.now()))
 
     def closed(self):
+        """Published questions past their closing time."""
         return self.published().filter(closes_at__lte=timezone.now())
-
-    def with_voted(self, voter):
-        """Annotate `voted`: whether this voter (None for a browser without a cookie) has a ballot."""
-        if voter is None:
-            return self.annotate(voted=models.Value(False))
-        return self.annotate(voted=Exists(Ballot.objects.filter(question=OuterRef("pk"), voter=voter)))
 
     def scheduled(self):
         return self.filter(pub_date__gt=timezone.now())
 
+    def with_voted(self, voter):
+        """Annotate `voted`: whether this voter (None for a browser without a cookie) has a ballot."""
+        if voter is None:
+            return self.annotate(voted=Value(False))
+        return self.annotate(voted=Exists(Ballot.objects.filter(question=OuterRef("pk"), voter=voter)))
+
+    def with_choice_count(self):
+        """Annotate `choice_count`, as published() counts it."""
+        return self.annotate(choice_count=_choice_count())
+
+    def with_published(self):
+        """Annotate `is_published`: whether published() holds the question."""
+        return self.annotate(is_published=Exists(Question.objects.published().filter(pk=OuterRef("pk"))))
+
     def with_status(self):
-        """Annotate `status`, a Status read from the times alone (choices do not count here)."""
+        """Annotate `status`: Question.current_status() in SQL, for filtering lists by it."""
         now = timezone.now()
         return self.annotate(
             status=Case(
@@ -125,14 +151,12 @@ class Question(models.Model):
         choices=ResultsVisibility,
         default=ResultsVisibility.ALWAYS,
     )
-    # Kept by voting.cast_vote() in the transaction that writes the ballot, never typed in.
+    # Moved by polls.voting.cast_vote() alone, by increments, in the transaction that writes the
+    # ballot: nobody types a count.
     voter_count = models.PositiveIntegerField("ballots", default=0, editable=False)
-    # Bumped by every ballot written, so a results page can tell whether it changed (its ETag).
+    # Bumped by every ballot written and every change of state: with updated_at, what a cached
+    # fragment of the poll's pages is keyed by (see polls/templates/polls).
     revision = models.PositiveBigIntegerField(default=0, editable=False)
-    # Kept by database triggers (migration 0005) on every insert, delete or move of a choice,
-    # whatever writes it: every public page asks for "two choices or more", and a column answers
-    # that for the price of a comparison, where a subquery on choices cost planning every request.
-    choice_count = models.PositiveIntegerField("choices", default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = QuestionQuerySet.as_manager()
@@ -152,10 +176,6 @@ class Question(models.Model):
     def __str__(self):
         return self.question_text
 
-    def save(self, **kwargs):
-        _leave_counters_alone(self, kwargs, ["voter_count", "revision", "choice_count"])
-        super().save(**kwargs)
-
     def get_absolute_url(self):
         return reverse("polls:detail", args=[self.pk])
 
@@ -164,17 +184,40 @@ class Question(models.Model):
             Question.objects.filter(pk=self.pk).lock()
             return super().delete(**kwargs)
 
+    def current_status(self):
+        """The Status of QuestionQuerySet.with_status(), for a question in hand."""
+        now = timezone.now()
+        if self.pub_date is None:
+            return Status.DRAFT
+        if self.pub_date > now:
+            return Status.SCHEDULED
+        if self.closes_at is not None and self.closes_at <= now:
+            return Status.CLOSED
+        return Status.OPEN
+
+    def is_open(self):
+        return self.current_status() == Status.OPEN
+
+    def is_closed(self):
+        return self.current_status() == Status.CLOSED
+
     @property
     def allows_multiple(self):
         return self.max_choices > 1
 
-    def is_open(self, now=None):
-        now = now or timezone.now()
-        published = self.pub_date is not None and self.pub_date <= now
-        return published and (self.closes_at is None or now < self.closes_at)
+    def results_visible_to(self, *, has_voted):
+        """Whether a visitor who has (or has not) voted may see the results."""
+        match self.results_visibility:
+            case ResultsVisibility.AFTER_VOTE:
+                return has_voted or self.is_closed()
+            case ResultsVisibility.AFTER_CLOSE:
+                return self.is_closed()
+        return True
 
-    def is_closed(self, now=None):
-        return self.closes_at is not None and self.closes_at <= (now or timezone.now())
+    @property
+    def results_shown(self):
+        """results_visible_to(), for a question annotated by QuestionQuerySet.with_voted()."""
+        return self.results_visible_to(has_voted=self.voted)
 
     def largest_ballot(self):
         """The most choices that one ballot on this question holds (0 without ballots)."""
@@ -202,26 +245,13 @@ class Question(models.Model):
             )
         return copy
 
-    @property
-    def results_shown(self):
-        """Whether results are visible, for a question annotated by QuestionQuerySet.with_voted()."""
-        return self.results_visible_to(has_voted=self.voted)
-
-    def results_visible_to(self, *, has_voted):
-        match self.results_visibility:
-            case ResultsVisibility.AFTER_VOTE:
-                return has_voted or self.is_closed()
-            case ResultsVisibility.AFTER_CLOSE:
-                return self.is_closed()
-        return True
-
 
 class Choice(models.Model):
     # No index of its own: choice_text_unique_per_question's (question, choice_text) serves it.
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", db_index=False)
     choice_text = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=0, help_text="Choices are shown in this order.")
-    # Kept by voting.cast_vote() in the ballot's transaction, by increments; equals this choice's Vote rows.
+    # Moved by polls.voting.cast_vote() alone, by increments: it equals this choice's Vote rows.
     votes = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
@@ -237,27 +267,6 @@ class Choice(models.Model):
 
     def __str__(self):
         return self.choice_text
-
-    def save(self, **kwargs):
-        _leave_counters_alone(self, kwargs, ["votes"])
-        super().save(**kwargs)
-
-
-def _leave_counters_alone(instance, save_kwargs, counters):
-    """
-    Make save() of a row read earlier write every field but its counters.
-
-    The database moves counters (cast_vote() by increments, triggers for choice_count) while an editor
-    has the form open; writing back the values read then would undo every vote counted since.
-    """
-    if instance._state.adding or save_kwargs.get("update_fields") is not None:
-        return
-    skipped = {*counters, *instance.get_deferred_fields()}  # deferred: as save() itself skips them
-    save_kwargs["update_fields"] = [
-        field.name
-        for field in instance._meta.concrete_fields
-        if not field.primary_key and field.attname not in skipped and field.name not in skipped
-    ]
 
 
 class Ballot(models.Model):
@@ -288,6 +297,9 @@ class VoteQuerySet(models.QuerySet):
             return self.none()
         return self.filter(ballot__voter=voter, ballot__question=question)
 
+    def choice_ids(self):
+        return set(self.values_list("choice_id", flat=True))
+
 
 class Vote(models.Model):
     """A choice marked on a ballot."""
@@ -311,14 +323,11 @@ class Vote(models.Model):
 
 
 class RateCounterQuerySet(models.QuerySet):
-    # Raw SQL, one statement each: the ORM has no upsert that returns the counted value, and its
-    # delete() wraps even one DELETE in a transaction of its own (two more round trips).
-
     def hit(self, key, started):
         """Count one request for `key` in the window that began at `started`; return the count so far."""
-        # Atomic on PostgreSQL and SQLite alike: concurrent requests on several app servers each
-        # get their own count, and no read-modify-write race loses one.
-        table = self._table()
+        # Hand-written: the ORM's upserts (bulk_create's update_conflicts) set a column to the new
+        # row's value and cannot add to it, and a read-modify-write would lose concurrent hits.
+        table = connection.ops.quote_name(self.model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (key, started, hits) VALUES (%s, %s, 1) "  # noqa: S608  (no user input)
@@ -326,14 +335,6 @@ class RateCounterQuerySet(models.QuerySet):
                 [key, started],
             )
             return cursor.fetchone()[0]
-
-    def expire(self, started):
-        """Delete the counters of the windows that began before `started`."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self._table()} WHERE started < %s", [started])  # noqa: S608
-
-    def _table(self):
-        return connection.ops.quote_name(self.model._meta.db_table)
 
 
 class RateCounter(models.Model):

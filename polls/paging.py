@@ -31,7 +31,7 @@ def window(listing, number, size):
     """
     Return (Window, rows) for page `number` (a string from the URL); 404 for no such page.
 
-    `listing` is anything sliced into a list of rows: a QuerySet, or a polls.queries.Listing.
+    `listing` is a QuerySet (or anything sliced into a list).
     """
     # ASCII digits only, and few enough that the offset fits a bigint: str.isdigit() also accepts
     # "²" (which int() refuses) and any length (an OFFSET the database refuses), both 500s.

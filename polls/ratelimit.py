@@ -2,9 +2,9 @@
 A per-client limit on votes, counted in the database so that every app server sees the same count.
 
 Fixed windows: each client address gets POLLS_VOTE_RATE_LIMIT votes per POLLS_VOTE_RATE_WINDOW
-seconds. Each vote POST is counted once: on PostgreSQL a first ballot's own statement counts it
-(voting.cast_first_ballot), any other POST by an upsert of its own (RateCounterQuerySet.hit()). The
-first vote a process sees in each window also deletes the counters of the windows before it.
+seconds. @limit_votes counts each vote POST once, before the view does any work; the counters of
+past windows are deleted by `manage.py expire_rate_counters` (Heroku Scheduler runs it), never by a
+vote.
 """
 
 import functools
@@ -45,47 +45,37 @@ def _client_key(address):
     return address or "unknown"
 
 
-class Hit:
-    """One vote POST counted against its client's limit, in the window the moment falls in."""
-
-    def __init__(self, key, *, limit, window, now):
-        self.key, self.limit, self.window, self.now = key, limit, window, now
-        self.started = int(now // window * window)
-        self.hits = None  # the client's count in the window, this POST included, once counted
-
-    @classmethod
-    def of_vote(cls, request):
-        """The vote POST's hit, not counted yet; None when the limit is off."""
-        limit = settings.POLLS_VOTE_RATE_LIMIT
-        if not limit:
-            return None
-        key = "vote:" + _client_key(client_address(request))
-        hit = cls(key, limit=limit, window=settings.POLLS_VOTE_RATE_WINDOW, now=time.time())
-        _expire_counters_before(hit.started)
-        return hit
-
-    def wait(self):
-        """Seconds to wait before voting again, 0 within the limit. Counts the hit if nothing has."""
-        if self.hits is None:
-            self.hits = RateCounter.objects.hit(self.key, self.started)
-        if self.hits <= self.limit:
-            return 0
-        if self.hits == self.limit + 1:
-            logger.warning(
-                "rate limit reached: %s sent %d requests within %d s", self.key, self.hits, self.window
-            )
-        return max(1, math.ceil(self.started + self.window - self.now))
+def window_start(now, window):
+    """The start of the fixed window `now` falls in, in whole seconds since the epoch."""
+    return int(now // window * window)
 
 
-@functools.lru_cache(maxsize=1)
-def _expire_counters_before(started):
-    """
-    Delete the counters of earlier windows, once per window in each process: the cache holds the
-    window done last. Housekeeping, not state: each process does it for itself, a DELETE that finds
-    the rows gone costs an index probe, and a restart only does it once more. Asking the database
-    on every vote whether the window had begun cost more than the vote's upsert itself.
-    """
-    RateCounter.objects.expire(started)
+def seconds_to_wait(request):
+    """Count this vote POST against its client; return the seconds to wait, 0 within the limit."""
+    limit, window = settings.POLLS_VOTE_RATE_LIMIT, settings.POLLS_VOTE_RATE_WINDOW
+    if not limit:
+        return 0
+    key = "vote:" + _client_key(client_address(request))
+    now = time.time()
+    started = window_start(now, window)
+    hits = RateCounter.objects.hit(key, started)
+    if hits <= limit:
+        return 0
+    if hits == limit + 1:
+        logger.warning("rate limit reached: %s sent %d requests within %d s", key, hits, window)
+    return max(1, math.ceil(started + window - now))
+
+
+def limit_votes(view):
+    """Decorate a vote view: past the client's limit, answer 429 before the view runs."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        if wait := seconds_to_wait(request):
+            return too_many_votes(request, wait)
+        return view(request, *args, **kwargs)
+
+    return limited
 
 
 def too_many_votes(request, wait):

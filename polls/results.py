@@ -1,6 +1,7 @@
 """Tallies as people read them: whole percentages that sum to 100, the leaders, "your vote"."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -10,25 +11,6 @@ class Row:
     percent: int
     is_leader: bool
     is_yours: bool
-
-
-@dataclass(frozen=True)
-class Tally:
-    rows: list
-    voters: int  # ballots cast
-    selections: int  # choices marked over all ballots (equals voters on single-choice polls)
-
-    @property
-    def is_empty(self):
-        return self.selections == 0
-
-    @property
-    def leaders(self):
-        return [row for row in self.rows if row.is_leader]
-
-    @property
-    def is_tie(self):
-        return len(self.leaders) > 1
 
 
 def whole_percentages(counts):
@@ -51,19 +33,58 @@ def whole_percentages(counts):
     return floors
 
 
-def tally(question, choices, yours=()):
-    """Build the results of `question` from its `choices` (with their counters) for one visitor."""
-    counts = [choice.votes for choice in choices]
-    top = max(counts, default=0)
-    your_ids = {choice.pk for choice in yours}
-    rows = [
-        Row(
-            choice=choice,
-            votes=choice.votes,
-            percent=percent,
-            is_leader=top > 0 and choice.votes == top,
-            is_yours=choice.pk in your_ids,
-        )
-        for choice, percent in zip(choices, whole_percentages(counts), strict=True)
-    ]
-    return Tally(rows=rows, voters=question.voter_count, selections=sum(counts))
+class Tally:
+    """
+    The results of a question's `choices` (with their counters) for one visitor, whose ballot
+    holds the choices whose ids are `yours`.
+
+    `choices` may be a QuerySet not read yet: it is read when a row is first asked for, so a page
+    whose tally comes from the template fragment cache never reads it.
+    """
+
+    def __init__(self, question, choices, yours=()):
+        self.question = question
+        self.choices = choices
+        self.yours = tuple(sorted(yours))  # sorted: also a part of the tally fragment's cache key
+
+    @cached_property
+    def rows(self):
+        choices = list(self.choices)
+        counts = [choice.votes for choice in choices]
+        top = max(counts, default=0)
+        return [
+            Row(
+                choice=choice,
+                votes=choice.votes,
+                percent=percent,
+                is_leader=top > 0 and choice.votes == top,
+                is_yours=choice.pk in self.yours,
+            )
+            for choice, percent in zip(choices, whole_percentages(counts), strict=True)
+        ]
+
+    @property
+    def your_choices(self):
+        return [row.choice for row in self.rows if row.is_yours]
+
+    @property
+    def voters(self):
+        """Ballots cast."""
+        return self.question.voter_count
+
+    @cached_property
+    def selections(self):
+        """Choices marked over all ballots (equals voters on single-choice polls)."""
+        return sum(row.votes for row in self.rows)
+
+    @property
+    def is_empty(self):
+        return self.selections == 0
+
+    @property
+    def leaders(self):
+        return [row for row in self.rows if row.is_leader]
+
+    @property
+    def is_tie(self):
+        return len(self.leaders) > 1

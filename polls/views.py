@@ -1,6 +1,11 @@
-"""The controllers: read the request, call the model layer, render or redirect."""
+"""
+The controllers: read the request, call the model layer, render or redirect.
 
-import operator
+Every page reads what it shows from the database on every request (a question's row carries its
+`revision` and `updated_at`), so any app server answers any request with the same page. Rendering
+is saved by the template fragment cache, keyed by those values (polls/templates/polls), and a
+browser that holds the page already gets a 304 from ConditionalGetMiddleware.
+"""
 
 from django.contrib import messages
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -8,16 +13,18 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_cookie
 
 from mysite.middleware import RETRY_AFTER_SECONDS
 
-from . import pages, paging, queries, ratelimit, sharing
-from . import results as tallies
-from .forms import VoteForm, plain_ballot
-from .models import Question
-from .voter import issued_lately, new_voter, read_voter, remember_voter
-from .voting import Outcome, PollClosed, PollGone, VoteRefused, VoteUnconfirmed, cast_first_ballot, cast_vote
+from . import paging, sharing
+from .forms import VoteForm
+from .models import Choice, Question, Vote
+from .ratelimit import limit_votes
+from .results import Tally
+from .voter import RENEW_AFTER, new_voter, read_voter, remember_voter
+from .voting import Outcome, PollClosed, PollGone, VoteRefused, VoteUnconfirmed, cast_vote
 
 PAGE_SIZE = 20
 # The query parameter by which a vote's redirect asks the page to confirm a new ballot (_counted).
@@ -25,94 +32,36 @@ VOTED = "voted"
 # The 404's reason for a poll that does not exist, is not published, or went while a vote was on its way.
 NO_SUCH_POLL = "No Question matches the given query."
 
+# The public pages below say what depends on the visitor's cookies (their ballot, their CSRF
+# token), so browsers keep each for that visitor only and ask again before showing it: a 304 when
+# nothing changed (ConditionalGetMiddleware).
+
 
 @require_safe
+@vary_on_cookie
+@cache_control(private=True, no_cache=True)
 def question_list(request, status="open"):
     """The open (or closed) polls, newest first, a page at a time (polls.paging)."""
-    listing = queries.Listing(status, read_voter(request))
-    page, rows = paging.window(listing, request.GET.get("page") or 1, PAGE_SIZE)
-
-    def render_page():
-        context = {
-            "questions": listing.questions(rows),
-            "page_obj": page,
-            "is_paginated": page.number > 1 or page.has_next,
-            "status": status,
-        }
-        return render(request, "polls/index.html", context)
-
-    # The rows as read are the version: instances are made only for a page not kept yet.
-    version = (status, page.has_next, rows, pages.minute() if listing.shows_time(rows) else None)
-    return pages.serve(request, version, render_page)
-
-
-def _question(pk):
-    question = queries.public_question(pk)
-    if question is None:
-        raise Http404(NO_SUCH_POLL)
-    return question
-
-
-def _poll(pk):
-    question, choices = queries.public_poll(pk)
-    if question is None:
-        raise Http404(NO_SUCH_POLL)
-    return question, choices
-
-
-def _held_choices(question, choices, voter):
-    held = queries.held_choice_ids(question, voter)
-    return [choice for choice in choices if choice.pk in held]
-
-
-# Every stored field of a question, read in one call.
-_question_row = operator.attrgetter(*(field.attname for field in Question._meta.concrete_fields))
-
-
-def _version(question, held_ids):
-    """Everything a question's page shows that can change, as read now (see polls.pages)."""
-    return _question_row(question), sorted(held_ids), pages.minute() if question.closes_at else None
-
-
-def _sharing(request, question, choices):
-    """What a pasted link previews with: the canonical URL and a one-line description."""
-    return {
-        "share_url": request.build_absolute_uri(question.get_absolute_url()),
-        "description": "A poll: " + " / ".join(choice.choice_text for choice in choices),
-    }
-
-
-def _render_detail(request, question, choices, form, held, status=200, **extra):
+    polls = Question.objects.open() if status == "open" else Question.objects.closed()
+    polls = polls.with_voted(read_voter(request))
+    page, questions = paging.window(polls, request.GET.get("page") or 1, PAGE_SIZE)
     context = {
-        **extra,
-        **_sharing(request, question, choices),
-        "question": question,
-        "form": form,
-        "options": form.options(selected=held),
-        "held": held,
-        "results_visible": question.results_visible_to(has_voted=bool(held)),
+        "questions": questions,
+        "page_obj": page,
+        "is_paginated": page.number > 1 or page.has_next,
+        "status": status,
     }
-    if question.is_closed():
-        context["tally"] = tallies.tally(question, choices, held)
-    return render(request, "polls/detail.html", context, status=status)
+    return render(request, "polls/index.html", context)
 
 
 @require_safe
+@vary_on_cookie
+@cache_control(private=True, no_cache=True)
 def detail(request, pk):
-    question = _question(pk)
+    question = get_object_or_404(Question.objects.published(), pk=pk)
     voter = read_voter(request)
-    held_ids = queries.held_choice_ids(question, voter)
-
-    def render_page():
-        choices = queries.public_choices(question)
-        held = [choice for choice in choices if choice.pk in held_ids]
-        form = VoteForm(question=question, choices=choices)
-        notice = _voted_notice(request, held)
-        return _render_detail(
-            request, question, choices, form, held, csrf_token=pages.CSRF_SLOT, notice=notice
-        )
-
-    response = pages.serve(request, _version(question, held_ids), render_page, has_form=True)
+    held = Vote.objects.cast_by(voter, question).choice_ids()
+    response = _render_detail(request, question, held=held, notice=_voted_notice(request, question, held))
     if voter is None and question.is_open():
         # The voter id comes with the form, so every POST of it (a double-click, a resubmission,
         # a second tab) carries the same id and meets the same ballot; an id first made by the
@@ -121,30 +70,35 @@ def detail(request, pk):
     return response
 
 
+def _render_detail(request, question, *, held, form=None, choices=None, status=200, notice=None):
+    """The poll's page: its form while open (`form` bound on a refused vote), its results once closed."""
+    checked = held if form is None else form.checked_ids()
+    # Read once, when a fragment not cached yet asks for them (polls/detail.html).
+    choices = question.choices.all() if choices is None else choices
+    context = {
+        **_sharing(request, question),
+        "question": question,
+        "choices": choices,
+        "form": form,
+        "checked": checked,
+        "held": held,
+        "results_visible": question.results_visible_to(has_voted=bool(held)),
+        "tally": Tally(question, choices, held),
+        "notice": notice,
+    }
+    return render(request, "polls/detail.html", context, status=status)
+
+
 @require_POST
+@limit_votes
 def vote(request, pk):
-    # Counted once: by a first ballot's own statement, or below by itself (polls.ratelimit).
-    hit = ratelimit.Hit.of_vote(request)
-    known = read_voter(request)
-    voter = known or new_voter()
-    # The browser keeps a cookie it was given lately; any other voter is (again) given one.
-    renew = known is None or not issued_lately(request)
-    picked = plain_ballot(request.POST)
-    if picked:
-        # Most POSTs are a first ballot: the database checks it and counts it in one statement,
-        # without the poll read first (README, Performance). Whatever it leaves goes on below.
-        try:
-            counted = cast_first_ballot(question_id=pk, choice_ids=picked, voter=voter, hit=hit)
-        except VoteUnconfirmed:
-            return _unconfirmed_vote(request, pk, picked, voter)
-        if counted:
-            question, receipt = counted
-            return _counted(request, question, voter, receipt, renew=renew)
-    if hit is not None and (wait := hit.wait()):
-        return ratelimit.too_many_votes(request, wait)
     question, choices = _poll(pk)
     if question.is_closed():
         return _closed(request, question, question.closes_at)
+    # A cookie signed lately is kept as it is; any other voter is (again) given one.
+    voter = read_voter(request, max_age=RENEW_AFTER)
+    renew = voter is None
+    voter = voter or read_voter(request) or new_voter()
     form = VoteForm(request.POST, question=question, choices=choices)
     if form.is_valid():
         wanted = form.cleaned_data["choice"]
@@ -159,11 +113,20 @@ def vote(request, pk):
             form.add_error("choice", str(refusal))
         except VoteUnconfirmed:
             return _unconfirmed_vote(request, pk, {choice.pk for choice in wanted}, voter)
-    if not form.is_valid():
-        held = _held_choices(question, choices, known)
-        return _render_detail(request, question, choices, form, held, status=400)
+        else:
+            return _counted(request, question, voter, receipt, renew=renew)
+    held = Vote.objects.cast_by(read_voter(request), question).choice_ids()
+    return _render_detail(request, question, held=held, form=form, choices=choices, status=400)
 
-    return _counted(request, question, voter, receipt, renew=renew)
+
+def _poll(pk):
+    """The published question `pk` and its choices in order, read in one query; 404 if none."""
+    # A published question has two choices or more, so no row means no such poll.
+    poll = Question.objects.published().filter(pk=pk)
+    choices = list(Choice.objects.select_related("question").filter(question__in=poll))
+    if not choices:
+        raise Http404(NO_SUCH_POLL)
+    return choices[0].question, choices
 
 
 def _closed(request, question, closes_at):
@@ -176,8 +139,8 @@ def _counted(request, question, voter, receipt=None, *, renew=True):
 
     A new ballot (or, with `receipt` None, one found counted after the fact) is confirmed by that
     page itself: `?voted=1` asks it to say what the visitor's ballot holds, as read from the
-    database, so the vote sets no cookie for it (README, Performance). A changed or repeated ballot
-    is told in a flash message: what it held before, or that it was a repeat, only this request knows.
+    database, so the address is safe to bookmark or paste. A changed or repeated ballot is told in
+    a flash message: what it held before, or that it was a repeat, only this request knows.
     """
     visible = question.results_visible_to(has_voted=True)
     url = reverse("polls:results" if visible else "polls:detail", args=[question.pk])
@@ -202,15 +165,15 @@ def _unconfirmed_vote(request, pk, wanted_ids, voter):
     """
     connection.close()
     try:
-        question, choices = _poll(pk)
-        held = _held_choices(question, choices, voter)
+        question, _ = _poll(pk)
+        held = Vote.objects.cast_by(voter, question).choice_ids()
     except (OperationalError, InterfaceError):
         poll_url = reverse("polls:detail", args=[pk])
         response = render(request, "polls/vote_unconfirmed.html", {"poll_url": poll_url}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         remember_voter(response, voter)
         return response
-    if {choice.pk for choice in held} != wanted_ids:
+    if held != wanted_ids:
         raise OperationalError("the connection died before the vote's COMMIT reached the database")
     return _counted(request, question, voter)
 
@@ -223,10 +186,11 @@ def _receipt_message(receipt):
     return f"You already voted for {now}; your vote is unchanged."
 
 
-def _voted_notice(request, held):
+def _voted_notice(request, question, held):
     """What a page reached by `?voted=1` says (see _counted): nothing to a visitor with no ballot."""
     if held and request.GET.get(VOTED) == "1":
-        return f"Your vote for {_names(held)} was counted."
+        choices = question.choices.filter(pk__in=held)
+        return f"Your vote for {_names(choices)} was counted."
     return None
 
 
@@ -236,25 +200,28 @@ def _names(choices):
 
 
 @require_safe
+@vary_on_cookie
+@cache_control(private=True, no_cache=True)
 def results(request, pk):
-    question = _question(pk)
-    held_ids = queries.held_choice_ids(question, read_voter(request))
-    if not question.results_visible_to(has_voted=bool(held_ids)):
+    question = get_object_or_404(Question.objects.published(), pk=pk)
+    held = Vote.objects.cast_by(read_voter(request), question).choice_ids()
+    if not question.results_visible_to(has_voted=bool(held)):
         return render(request, "polls/results_hidden.html", {"question": question}, status=403)
+    choices = question.choices.all()  # read once, when a fragment not cached yet asks for them
+    context = {
+        **_sharing(request, question),
+        "question": question,
+        "choices": choices,
+        "tally": Tally(question, choices, held),
+        "held": held,
+        "notice": _voted_notice(request, question, held),
+    }
+    return render(request, "polls/results.html", context)
 
-    def render_page():
-        choices = queries.public_choices(question)
-        held = [choice for choice in choices if choice.pk in held_ids]
-        context = {
-            **_sharing(request, question, choices),
-            "question": question,
-            "tally": tallies.tally(question, choices, held),
-            "held": held,
-            "notice": _voted_notice(request, held),
-        }
-        return render(request, "polls/results.html", context)
 
-    return pages.serve(request, _version(question, held_ids), render_page)
+def _sharing(request, question):
+    """What a pasted link previews with: the poll's canonical URL."""
+    return {"share_url": request.build_absolute_uri(question.get_absolute_url())}
 
 
 @require_safe
@@ -267,12 +234,11 @@ def qr_code(request, pk):
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request):
     """Answer 200 when the database answers, 503 when it does not; no cookie, no session."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        Question.objects.exists()
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")

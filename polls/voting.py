@@ -1,16 +1,13 @@
-"""
-cast_vote(): the one transaction that records, changes or refuses a ballot. cast_first_ballot():
-on PostgreSQL, the most common of them (a voter's first ballot) in one statement.
-"""
+"""cast_vote(): the one transaction that records, changes or refuses a ballot, on every database."""
 
 import enum
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from . import queries
 from .models import Ballot, Choice, Question, Vote
 
 
@@ -23,7 +20,7 @@ class Outcome(enum.Enum):
 @dataclass(frozen=True)
 class Receipt:
     outcome: Outcome
-    choices: list  # the choices the ballot now holds
+    choices: list  # the choices the ballot now holds, in the poll's order
     previous: list  # the choices it held before (empty for a new ballot)
 
 
@@ -54,152 +51,70 @@ def cast_vote(*, question, choices, voter):
     Make the voter's ballot on the question hold exactly `choices`.
 
     A new voter gets a new ballot; a voter who picks again moves the ballot (counts move with it);
-    the same pick twice changes nothing. Counters move by increments in the same transaction as
-    the rows, so Choice.votes always equals the number of Vote rows.
+    the same pick twice changes nothing. Counters move by F() increments in the same transaction
+    as the rows, so Choice.votes always equals the choice's Vote rows and Question.voter_count the
+    question's Ballot rows.
     """
     if not choices:
         raise VoteRefused("Pick at least one choice.")
     if any(choice.question_id != question.pk for choice in choices):
         raise VoteRefused("That choice does not belong to this question.")
     with _atomic_telling_lost_commits():
-        return _write_ballot(question, choices, voter)
-
-
-def cast_first_ballot(*, question_id, choice_ids, voter, hit=None):
-    """
-    Count the voter's first ballot on a question from the choice ids alone, in one statement.
-
-    Given the POST's rate-limit hit (polls.ratelimit.Hit), the statement counts it first and writes
-    no ballot past the limit; hit.hits then holds the count, for hit.wait().
-
-    Return (question, receipt), the question with only what the next page needs (its results'
-    visibility and closing time), or None when nothing was written: the database checked that the
-    question is public and open, that it takes that many choices, that they are its own, and that
-    the voter has no ballot on it yet. Then cast_vote(), given the poll as read, does what is
-    right, and says why.
-
-    Most votes are a first ballot. polls_count_first_ballot() (migration 0009) makes the
-    same writes as _write_ballot(), in the same order, and commits with the statement: the poll's
-    counter rows stay locked only while PostgreSQL itself works, never across a round trip to
-    this process. Votes on one poll still take those rows in turn (README, Performance), but none
-    waits on Python. Elsewhere than on PostgreSQL, every vote takes cast_vote().
-    """
-    if connection.vendor != "postgresql":
-        return None
-    ballot = [question_id, voter, sorted(choice_ids), timezone.now()]
-    if hit is None:
-        # NULL where 0011's function answers the count: one row shape for both.
-        label, params = "count_first_ballot", ballot
-        sql = "SELECT NULL, * FROM polls_count_first_ballot(%s, %s, %s::bigint[], %s)"
-    else:
-        # Migration 0011: the count in the same round trip and transaction as the ballot.
-        label, params = "count_limited_first_ballot", [hit.key, hit.started, hit.limit, *ballot]
-        sql = "SELECT * FROM polls_count_limited_first_ballot(%s, %s, %s, %s, %s, %s::bigint[], %s)"
-    # Opening the cursor connects when needed: a database it cannot reach was sent nothing, and
-    # its error means just that.
-    with connection.cursor() as cursor:
-        try:
-            queries.statement(label, sql).execute(cursor, params)
-            hits, visibility, closing, counted_ids, counted_texts = cursor.fetchone()
-        except (OperationalError, InterfaceError) as error:
-            if connection.in_atomic_block:
-                raise  # a caller's transaction: nothing of it was committed
-            # Autocommit: the statement is its own transaction, and its answer never came.
-            raise VoteUnconfirmed("The database stopped answering while saving the vote.") from error
-    if hit is not None:
-        hit.hits = hits
-    if counted_ids is None:
-        return None
-    question = queries.instance(Question, [question_id, closing, visibility], _ANSWERED)
-    choices = [
-        queries.instance(Choice, [pk, question_id, text], _COUNTED)
-        for pk, text in zip(counted_ids, counted_texts, strict=True)
-    ]
-    return question, Receipt(Outcome.CAST, choices, [])
-
-
-# What polls_count_first_ballot() answers of the question and of each choice it counted, as
-# queries.instance() takes fields: in the model's order.
-_ANSWERED = ("id", "closes_at", "results_visibility")
-_COUNTED = ("id", "question_id", "choice_text")
+        return _write_ballot(question, _ordered(choices), voter)
 
 
 def _write_ballot(question, choices, voter):
-    # SQL written out, as in polls.queries: built by the ORM these statements cost ~2 ms of Python
-    # per vote, most of the vote's time. Every value is a parameter.
-    #
-    # The hot rows (the question's and the choices' counters, which every voter of a poll writes)
-    # are locked last, by the two UPDATEs right before COMMIT, so votes on one poll queue for them
-    # no longer than the counters need. What comes first touches only this voter's rows.
-    wanted = {choice.pk for choice in choices}
     now = timezone.now()
-    ballot, question_table, choice_table, vote_table = map(queries.table, (Ballot, Question, Choice, Vote))
-    with connection.cursor() as cursor:
-        # Create the ballot, or lock this voter's existing one: the unique constraint makes every
-        # other vote of this voter on this question wait here until this one commits.
-        cursor.execute(
-            f"INSERT INTO {ballot} (question_id, voter, cast_at) VALUES (%s, %s, %s) "
-            "ON CONFLICT (voter, question_id) DO UPDATE SET voter = excluded.voter RETURNING id",
-            [question.pk, queries.voter_value(voter), queries.moment(now)],
-        )
-        [ballot_id] = cursor.fetchone()
-        cursor.execute(f"SELECT choice_id FROM {vote_table} WHERE ballot_id = %s", [ballot_id])
-        held = {choice_id for (choice_id,) in cursor.fetchall()}
-        if held == wanted:
-            return Receipt(Outcome.UNCHANGED, _ordered(choices), _ordered(choices))
-        new_ballot = not held  # a ballot is never left empty: it was made just now
+    # The voter's ballot, new or locked: the unique constraint makes every other vote of this voter
+    # on this question wait here until this one commits (ON CONFLICT ... DO UPDATE takes the lock).
+    [ballot] = Ballot.objects.bulk_create(
+        [Ballot(question=question, voter=voter, cast_at=now)],
+        update_conflicts=True,
+        unique_fields=["voter", "question"],
+        update_fields=["voter"],
+    )
+    held = {choice.pk: choice for choice in Choice.objects.filter(ballot_votes__ballot=ballot)}
+    wanted = {choice.pk for choice in choices}
+    if held.keys() == wanted:
+        return Receipt(Outcome.UNCHANGED, choices, choices)
+    new_ballot = not held  # a ballot is never left empty: an empty one was made just now
+    added, removed = wanted - held.keys(), held.keys() - wanted
+    if removed:
+        Vote.objects.filter(ballot=ballot, choice__in=removed).delete()
+    if added:
+        Vote.objects.bulk_create(Vote(ballot=ballot, choice_id=pk) for pk in sorted(added))
+    if not new_ballot:
+        Ballot.objects.filter(pk=ballot.pk).update(changed_at=now)
 
-        added, removed = sorted(wanted - held), sorted(held - wanted)
-        if removed:
-            cursor.execute(
-                f"DELETE FROM {vote_table} WHERE ballot_id = %s AND choice_id IN ({_marks(removed)})",
-                [ballot_id, *removed],
-            )
-        if added:
-            rows = ", ".join(["(%s, %s)"] * len(added))
-            cursor.execute(
-                f"INSERT INTO {vote_table} (ballot_id, choice_id) VALUES {rows}",
-                [value for choice_id in added for value in (ballot_id, choice_id)],
-            )
-        # The closing time and the choice limit as they are now, read under the question's row
-        # lock by the statement that counts the ballot: a poll closed by an editor a moment ago,
-        # or whose limit was lowered, refuses the vote (the exception rolls everything back).
-        cursor.execute(
-            f"UPDATE {question_table} SET voter_count = voter_count + %s, revision = revision + 1 "
-            "WHERE id = %s AND max_choices >= %s "
-            "AND pub_date <= %s AND (closes_at IS NULL OR closes_at > %s)",
-            [int(new_ballot), question.pk, len(wanted), queries.moment(now), queries.moment(now)],
-        )
-        if cursor.rowcount != 1:
-            _refuse(question, wanted)
-        # Then every choice that moves, in one statement: the question first and the choices
-        # after it, in every vote (and in the admin's saves), so no two transactions wait on each
-        # other in a circle.
-        moving = [*added, *removed]
-        change = f"CASE WHEN id IN ({_marks(added)}) THEN 1 ELSE -1 END" if added else "-1"
-        cursor.execute(
-            f"UPDATE {choice_table} SET votes = votes + {change} "
-            f"WHERE question_id = %s AND id IN ({_marks(moving)})",
-            [*added, question.pk, *moving],
-        )
-        if cursor.rowcount != len(moving):
-            # An editor deleted a choice between the form and this transaction. Raising rolls
-            # back everything written above, and the voter can simply vote again.
-            raise VoteRefused("This poll changed while you were voting. Please vote again.")
-        if new_ballot:
-            return Receipt(Outcome.CAST, _ordered(choices), [])
-        cursor.execute(f"UPDATE {ballot} SET changed_at = %s WHERE id = %s", [queries.moment(now), ballot_id])
-    return Receipt(Outcome.CHANGED, _ordered(choices), _ordered(Choice.objects.filter(pk__in=held)))
-
-
-def _marks(values):
-    return ", ".join(["%s"] * len(values))
+    # The counters last, right before COMMIT: every voter of a poll writes these rows, so they stay
+    # locked no longer than the two UPDATEs and the COMMIT. The question first and its choices
+    # after it, in every vote and in the admin's saves, so no two transactions wait in a circle.
+    # The question's row answers, under its lock, whether the poll still takes this ballot: open
+    # now, and with a limit the ballot fits (an editor may have closed it or lowered the limit
+    # since the form was read). A refusal raises, and the transaction rolls back whole.
+    counted = (
+        Question.objects.open()
+        .filter(pk=question.pk, max_choices__gte=len(wanted))
+        .update(voter_count=F("voter_count") + int(new_ballot), revision=F("revision") + 1)
+    )
+    if not counted:
+        _refuse(question, wanted)
+    moving = added | removed
+    moved = Choice.objects.filter(question=question, pk__in=moving).update(
+        votes=F("votes") + Case(When(pk__in=added, then=Value(1)), default=Value(-1))
+    )
+    if moved != len(moving):
+        # An editor deleted a choice between the form and this transaction. Raising rolls back
+        # everything written above, and the voter can simply vote again.
+        raise VoteRefused("This poll changed while you were voting. Please vote again.")
+    if new_ballot:
+        return Receipt(Outcome.CAST, choices, [])
+    return Receipt(Outcome.CHANGED, choices, _ordered(held.values()))
 
 
 def _refuse(question, wanted):
     """Say why the question refused the ballot: gone, closed, or too many choices."""
-    current = Question.objects.published().filter(pk=question.pk)
-    current = current.only("pub_date", "closes_at", "max_choices").first()
+    current = Question.objects.published().filter(pk=question.pk).first()
     if current is None:
         raise PollGone("This poll is no longer published.")
     if current.is_closed():

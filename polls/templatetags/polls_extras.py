@@ -17,3 +17,9 @@ def moment(value):
         value.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         format_date(local, "j M Y, H:i T"),
     )
+
+
+@register.filter
+def join_texts(choices, separator):
+    """The choices' texts joined by `separator`: "Red / Green / Blue"."""
+    return separator.join(choice.choice_text for choice in choices)

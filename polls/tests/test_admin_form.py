@@ -178,3 +178,20 @@ def test_counters_are_read_only(editor):
     question.refresh_from_db()
     assert question.voter_count == 3
     assert [c.votes for c in question.choices.all()] == [3, 0]
+
+
+def test_votes_counted_while_the_form_was_open_are_kept_when_it_is_saved(editor):
+    question = make_question()
+    form_page = editor.get(change_url(question))  # the editor reads the poll: no votes yet
+    assert '<div class="readonly">0</div>' in form_page.text
+    voted(question, "Yes", times=2)
+    voted(question, "No")
+    data = question_data(existing(question), question_text="Is this a better question?")
+    assert editor.post(change_url(question), data).status_code == 302
+    question.refresh_from_db()
+    assert (question.question_text, question.voter_count, question.revision) == (
+        "Is this a better question?",
+        3,
+        3,
+    )
+    assert {c.choice_text: c.votes for c in question.choices.all()} == {"Yes": 2, "No": 1}

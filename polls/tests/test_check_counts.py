@@ -79,15 +79,3 @@ def test_repair_with_nothing_to_fix_changes_nothing():
     out, _ = run("--repair")
     assert "Repaired 0 counter(s)." in out
     assert mismatches() == []
-
-
-def test_a_drifted_choice_count_is_reported_and_repaired():
-    question = make_question(choices=("Yes", "No", "Maybe"))
-    Question.objects.filter(pk=question.pk).update(choice_count=1)
-    assert [(m.label, m.counter, m.rows) for m in mismatches()] == [
-        (f"question {question.pk} “{question}” choices", 1, 3)
-    ]
-    assert question not in Question.objects.published()
-    run("--repair")
-    assert Question.objects.get(pk=question.pk).choice_count == 3
-    assert question in Question.objects.published()

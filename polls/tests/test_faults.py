@@ -253,50 +253,35 @@ def test_connections_ended_while_idle_are_replaced_before_any_request_fails(site
     report(capsys, f"{ended} idle connections ended by the server: the next {len(answers)} requests all 200")
 
 
-# A COMMIT whose answer is lost with the connection: the only moment the outcome is unknown. A
-# first ballot commits with its one statement (polls_count_first_ballot), a change of vote with a
-# COMMIT after several: both are tested.
+# A COMMIT whose answer is lost with the connection: the only moment the outcome is unknown. Both a
+# first ballot and a change of vote are tested.
 
 
 @pytest.fixture(params=["first ballot", "change of vote"])
 def earlier_vote(request):
-    """Whether the voter voted "No" before the vote under test, so that it takes the other path."""
+    """Whether the voter voted "No" before the vote under test, which then changes the ballot."""
     return request.param == "change of vote"
 
 
-def lose_the_commit_answer(monkeypatch, *, first_ballot, reached_database, database_stays_down=False):
-    """
-    Make the vote's commit fail as a dropped connection does, after or before it took effect: the
-    first-ballot statement's (`first_ballot`), else the COMMIT of the general path's transaction.
-    """
+def lose_the_commit_answer(monkeypatch, *, reached_database, database_stays_down=False):
+    """Make the vote's COMMIT fail as a dropped connection does, after or before it took effect."""
     database = connections["default"]
     real_commit, failed = database.commit, []
-
-    def lose(commit):
-        failed.append(True)
-        if reached_database:
-            commit()
-        if database_stays_down:
-            monkeypatch.setattr(database, "get_new_connection", refuse)
-        raise OperationalError("server closed the connection unexpectedly")
 
     def refuse(*args):
         raise OperationalError("connection refused")
 
     def commit():
-        return real_commit() if failed else lose(real_commit)
+        if failed:
+            return real_commit()
+        failed.append(True)
+        if reached_database:
+            real_commit()
+        if database_stays_down:
+            monkeypatch.setattr(database, "get_new_connection", refuse)
+        raise OperationalError("server closed the connection unexpectedly")
 
-    def one_statement(execute, sql, params, many, context):
-        # The statement that counts a first ballot (and, the rate limit on, the POST's hit with it),
-        # as prepared or executed by name (polls.statements).
-        if failed or "first_ballot" not in sql:
-            return execute(sql, params, many, context)
-        return lose(lambda: execute(sql, params, many, context))
-
-    if first_ballot:
-        monkeypatch.setattr(database, "execute_wrappers", [*database.execute_wrappers, one_statement])
-    else:
-        monkeypatch.setattr(database, "commit", commit)
+    monkeypatch.setattr(database, "commit", commit)
 
 
 def vote_for(text, client, question):
@@ -317,7 +302,7 @@ def voter_client(question, earlier_vote):
 def test_a_vote_whose_commit_took_effect_is_reported_counted(postgres, monkeypatch, earlier_vote):
     question = make_question()
     client = voter_client(question, earlier_vote)
-    lose_the_commit_answer(monkeypatch, first_ballot=not earlier_vote, reached_database=True)
+    lose_the_commit_answer(monkeypatch, reached_database=True)
     response = vote_yes(client, question)
     assert response.status_code == 302
     assert "Your vote for “Yes” was counted." in client.get(response["Location"]).text
@@ -328,7 +313,7 @@ def test_a_vote_whose_commit_took_effect_is_reported_counted(postgres, monkeypat
 def test_a_vote_whose_commit_never_arrived_is_reported_not_counted(postgres, monkeypatch, earlier_vote):
     question = make_question()
     client = voter_client(question, earlier_vote)
-    lose_the_commit_answer(monkeypatch, first_ballot=not earlier_vote, reached_database=False)
+    lose_the_commit_answer(monkeypatch, reached_database=False)
     response = vote_yes(client, question)
     assert response.status_code == 503
     assert "your vote was <strong>not</strong> counted" in response.text
@@ -343,9 +328,7 @@ def test_a_vote_that_cannot_be_checked_yet_says_so_and_the_poll_page_tells_later
 ):
     question = make_question()
     client = voter_client(question, earlier_vote)
-    lose_the_commit_answer(
-        monkeypatch, first_ballot=not earlier_vote, reached_database=True, database_stays_down=True
-    )
+    lose_the_commit_answer(monkeypatch, reached_database=True, database_stays_down=True)
     response = vote_yes(client, question)
     assert response.status_code == 503
     assert response["Retry-After"] == "5"

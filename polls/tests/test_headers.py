@@ -10,7 +10,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
-from polls.queries import Listing
+from polls import paging
 
 from .admin_helpers import change_url, make_editor
 from .factories import make_browser, make_question
@@ -35,10 +35,12 @@ class InlineCode(HTMLParser):
 
 
 def fail_with(monkeypatch, error):
-    def broken(self, rows):
+    """Make the poll list's read of a page of polls raise `error`."""
+
+    def broken(listing, number, size):
         raise error
 
-    monkeypatch.setattr(Listing, "__getitem__", broken)
+    monkeypatch.setattr(paging, "window", broken)
 
 
 def page_kinds(client, question, monkeypatch, settings):

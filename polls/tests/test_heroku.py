@@ -4,6 +4,7 @@ import re
 import secrets
 import subprocess
 
+import psycopg2
 import pytest
 import requests
 
@@ -63,7 +64,8 @@ def test_a_push_builds_releases_and_serves_one_database_from_two_dynos(postgres,
         }
         release = honcho(app, "start", "release", env=platform_env(**config_vars, DYNO="release.1"))
         assert "release.1 stopped (rc=0)" in release.stdout, release.stdout + release.stderr
-        assert "Applying polls.0001_initial... OK" in release.stdout
+        # A fresh database replays no stored function: the squashed migration builds it.
+        assert "Applying polls.0001_squashed_0013_drop_stored_vote... OK" in release.stdout
         question_id = one_off(
             app,
             config_vars,
@@ -99,6 +101,64 @@ def test_a_push_builds_releases_and_serves_one_database_from_two_dynos(postgres,
         assert "Shutting down: Master" in dyno.log
         assert "Traceback" not in dyno.log
         assert '"GET /healthz HTTP/1.1" 200' in dyno.log  # the access log goes to stdout
+
+
+def test_a_database_of_the_releases_with_a_stored_vote_is_upgraded_with_every_ballot_kept(postgres):
+    """
+    Before migration 0012, first ballots were counted by stored functions and Question.choice_count
+    kept by triggers. Migrations 0012 and 0013 (two releases on Heroku, back to back here) drop
+    them, and every ballot and counter stays as it was.
+    """
+    with fresh_database() as database_url:
+        config_vars = {
+            "DATABASE_URL": database_url,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_SSL_REQUIRE": "0",  # as in the test above: no TLS on this machine
+        }
+        env = platform_env(**config_vars, DYNO="run.1")
+        run = ["python", "manage.py", "migrate", "polls", "0011_count_limited_first_ballot"]
+        old = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert old.returncode == 0, old.stdout + old.stderr
+        with psycopg2.connect(database_url) as db, db.cursor() as cursor:
+            # A poll, its choices counted by the triggers, a first ballot counted by the function.
+            cursor.execute(
+                "INSERT INTO polls_question (question_text, pub_date, max_choices, results_visibility,"
+                " voter_count, revision, choice_count, updated_at)"
+                " VALUES ('Old or new?', now() - interval '1 hour', 1, 'always', 0, 0, 0, now()) RETURNING id"
+            )
+            [question_id] = cursor.fetchone()
+            cursor.execute(
+                "INSERT INTO polls_choice (question_id, choice_text, position, votes)"
+                " VALUES (%s, 'Old', 0, 0), (%s, 'New', 1, 0) RETURNING id",
+                [question_id, question_id],
+            )
+            [old_choice], _ = cursor.fetchall()
+            cursor.execute(
+                "SELECT counted_ids FROM polls_count_first_ballot(%s, gen_random_uuid(), %s, now())",
+                [question_id, [old_choice]],
+            )
+            assert cursor.fetchone() == ([old_choice],)
+
+        release = honcho(ROOT, "start", "release", env=platform_env(**config_vars, DYNO="release.1"))
+        assert "release.1 stopped (rc=0)" in release.stdout, release.stdout + release.stderr
+        assert "Applying polls.0012_question_choice_count_leaves_the_model... OK" in release.stdout
+        assert "Applying polls.0013_drop_stored_vote... OK" in release.stdout
+
+        with psycopg2.connect(database_url) as db, db.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM pg_proc WHERE proname LIKE 'polls%%'),"
+                " (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'polls%%'),"
+                " (SELECT count(*) FROM information_schema.columns WHERE column_name = 'choice_count')"
+            )
+            assert cursor.fetchone() == (0, 0, 0)
+        counted = one_off(
+            ROOT,
+            config_vars,
+            "from polls.counts import mismatches; from polls.models import Question;"
+            f"q = Question.objects.open().get(pk={question_id});"
+            "print(q.voter_count, list(q.choices.values_list('votes', flat=True)), mismatches())",
+        )
+        assert counted == "1 [1, 0] []"
 
 
 def test_a_release_that_cannot_migrate_fails_so_heroku_keeps_the_running_release():

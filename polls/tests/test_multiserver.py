@@ -31,9 +31,6 @@ from .harness.servers import (
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 PORTS = range(8110, 8140)  # this suite's own (servers.free_ports)
-# In the statement of a first ballot, with or without the rate limit (migrations 0009 and 0011), and
-# in the name it is prepared under (polls.statements).
-FIRST_BALLOT = "first_ballot"
 
 
 @pytest.fixture
@@ -107,15 +104,11 @@ def test_a_worker_killed_mid_vote_leaves_nothing_partial_and_a_restart_serves_ag
         stuck_at, transaction_id = _kill_a_worker_mid_vote(servers, red)
     finally:
         load.join(timeout=120)
-    # Its ballot rows were written, its counters not yet moved. A first ballot is one statement
-    # (polls_count_limited_first_ballot, the servers' rate limit on), its own transaction: it runs
-    # to its end and commits whole once the lock is gone. A change of vote is a transaction of
-    # several statements, which PostgreSQL rolls back when it finds its client gone.
+    # Its ballot rows were written, its question's counter moved, its choice's not yet: a
+    # transaction of several statements, which PostgreSQL rolls back whole when it finds its
+    # client gone.
     ended = _wait_for(lambda: _settled(transaction_id), "the killed vote's transaction to end")
-    if FIRST_BALLOT in stuck_at:
-        assert ended == "committed"
-    else:
-        assert (stuck_at.split(" SET")[0], ended) == ('UPDATE "polls_choice"', "aborted")
+    assert (stuck_at.split(" SET")[0], ended) == ('UPDATE "polls_choice"', "aborted")
 
     # Each request the kill cut off (a gthread worker serves several) is all there or not at all.
     report = simulation.report()
@@ -174,9 +167,8 @@ def _blocked_by(holder_pid):
             "SELECT client_port, query, backend_xid::text::bigint FROM pg_stat_activity"
             " WHERE datname = current_database() AND %s = ANY(pg_blocking_pids(pid))"
             # Only a vote halfway through: another backend may queue behind the lock in passing.
-            " AND (query LIKE 'UPDATE \"polls_choice\"%%'"
-            " OR query LIKE %s)",
-            [holder_pid, f"%{FIRST_BALLOT}%"],
+            " AND query LIKE 'UPDATE \"polls_choice\"%%'",
+            [holder_pid],
         )
         return cursor.fetchone()
 

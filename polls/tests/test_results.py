@@ -3,7 +3,7 @@
 import pytest
 
 from polls.models import Choice, Question
-from polls.results import tally, whole_percentages
+from polls.results import Tally, whole_percentages
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ def test_whole_percentages_always_sum_to_100(counts):
 def _tally(*votes, yours=()):
     question = Question(question_text="Q", voter_count=sum(votes))
     choices = [Choice(pk=i + 1, question=question, choice_text=f"C{i}", votes=v) for i, v in enumerate(votes)]
-    return tally(question, choices, [choices[i] for i in yours])
+    return Tally(question, choices, [choices[i].pk for i in yours])
 
 
 def test_the_leading_choice_is_marked():

@@ -245,10 +245,7 @@ def changing_after_the_read(monkeypatch, change):
 
 
 def changing_a_vote(client, question):
-    """
-    Give the client's voter a ballot for "No": a vote then takes the path that reads the poll
-    before it writes (a first ballot on PostgreSQL is read and written by one statement).
-    """
+    """Give the client's voter a ballot for "No": a refused vote must leave it as it was."""
     assert client.post(vote_url(question), {"choice": choice_of(question, "No").pk}).status_code == 302
 
 

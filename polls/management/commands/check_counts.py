@@ -6,9 +6,8 @@ from polls.models import Choice, Question
 
 class Command(BaseCommand):
     help = (
-        "Check that every Choice.votes equals its Vote rows and every Question's ballot and choice "
-        "counts its Ballot and Choice rows; with --repair, set the counters that disagree to the row "
-        "counts."
+        "Check that every Choice.votes equals its Vote rows and every Question's ballot count its "
+        "Ballot rows; with --repair, set the counters that disagree to the row counts."
     )
 
     def add_arguments(self, parser):
