@@ -57,7 +57,8 @@ def _repair_question(question_id):
             return []  # deleted since it was found
         found = mismatches(questions)
         ballots = Ballot.objects.filter(question=OuterRef("pk")).order_by().values("question")
-        questions.update(voter_count=_count(ballots))
+        # A new revision: the pages' cached fragments showed the drifted counts.
+        questions.update(voter_count=_count(ballots), revision=F("revision") + 1)
         votes = Vote.objects.filter(choice=OuterRef("pk")).order_by().values("choice")
         Choice.objects.filter(question_id=question_id).update(votes=_count(votes))
         return found

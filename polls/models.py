@@ -291,14 +291,12 @@ class Ballot(models.Model):
 
 
 class VoteQuerySet(models.QuerySet):
-    def cast_by(self, voter, question):
-        """The votes on this voter's ballot for the question (none for voter None)."""
-        if voter is None:
-            return self.none()
-        return self.filter(ballot__voter=voter, ballot__question=question)
-
-    def choice_ids(self):
-        return set(self.values_list("choice_id", flat=True))
+    def held_by(self, voter, question):
+        """The ids of the choices on this voter's ballot for the question (none for voter None)."""
+        if voter is None:  # a browser without a voter cookie: nothing to ask the database
+            return set()
+        votes = self.filter(ballot__voter=voter, ballot__question=question)
+        return set(votes.values_list("choice_id", flat=True))
 
 
 class Vote(models.Model):

@@ -60,7 +60,7 @@ def question_list(request, status="open"):
 def detail(request, pk):
     question = get_object_or_404(Question.objects.published(), pk=pk)
     voter = read_voter(request)
-    held = Vote.objects.cast_by(voter, question).choice_ids()
+    held = Vote.objects.held_by(voter, question)
     response = _render_detail(request, question, held=held, notice=_voted_notice(request, question, held))
     if voter is None and question.is_open():
         # The voter id comes with the form, so every POST of it (a double-click, a resubmission,
@@ -115,7 +115,7 @@ def vote(request, pk):
             return _unconfirmed_vote(request, pk, {choice.pk for choice in wanted}, voter)
         else:
             return _counted(request, question, voter, receipt, renew=renew)
-    held = Vote.objects.cast_by(read_voter(request), question).choice_ids()
+    held = Vote.objects.held_by(read_voter(request), question)
     return _render_detail(request, question, held=held, form=form, choices=choices, status=400)
 
 
@@ -166,7 +166,7 @@ def _unconfirmed_vote(request, pk, wanted_ids, voter):
     connection.close()
     try:
         question, _ = _poll(pk)
-        held = Vote.objects.cast_by(voter, question).choice_ids()
+        held = Vote.objects.held_by(voter, question)
     except (OperationalError, InterfaceError):
         poll_url = reverse("polls:detail", args=[pk])
         response = render(request, "polls/vote_unconfirmed.html", {"poll_url": poll_url}, status=503)
@@ -204,7 +204,7 @@ def _names(choices):
 @cache_control(private=True, no_cache=True)
 def results(request, pk):
     question = get_object_or_404(Question.objects.published(), pk=pk)
-    held = Vote.objects.cast_by(read_voter(request), question).choice_ids()
+    held = Vote.objects.held_by(read_voter(request), question)
     if not question.results_visible_to(has_voted=bool(held)):
         return render(request, "polls/results_hidden.html", {"question": question}, status=403)
     choices = question.choices.all()  # read once, when a fragment not cached yet asks for them
