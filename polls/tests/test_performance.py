@@ -5,12 +5,12 @@ no ballots or for the benchmark's 10,000 polls and 1,000,000 ballots (loaded in 
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bench import data
 from polls.models import Question
 
 from . import captured
@@ -24,7 +24,7 @@ GROWING = ("polls_ballot", "polls_vote")
 
 
 def load(size):
-    call_command("bench_data", replace=True, stdout=None, **size)
+    data.fill(replace=True, **size)
 
 
 def page_queries(client):
@@ -72,7 +72,7 @@ def test_each_page_makes_the_same_queries_on_10000_polls_and_a_million_ballots_a
     assert {page: len(sql) for page, sql in large.items()} == {page: len(sql) for page, sql in small.items()}
     # The question, this voter's ballot, the choices with their counters: no counting of ballots.
     assert len(small["results"]) <= 3
-    # Planned as PostgreSQL plans them on a million ballots (bench_data ran ANALYZE): the rows
+    # Planned as PostgreSQL plans them on a million ballots (the loader ran ANALYZE): the rows
     # every page reads are found through an index, never by reading the tables that grow.
     explained = set()
     with connection.cursor() as cursor:

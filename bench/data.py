@@ -11,11 +11,12 @@ It holds a quarter of the ballots so its pages are measured at their largest.
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Sum
 
 from polls.models import Ballot, Choice, Question, Vote
+
+from . import BenchError
 
 TABLES = [model._meta.db_table for model in (Vote, Ballot, Choice, Question)]
 
@@ -105,29 +106,21 @@ def is_loaded(*, questions, choices, ballots):
     )
 
 
-class Command(BaseCommand):
-    help = "Fill a PostgreSQL database with the benchmark's polls (replaces every poll in it)."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--questions", type=int, default=10_000)
-        parser.add_argument("--choices", type=int, default=5, help="choices per question")
-        parser.add_argument("--ballots", type=int, default=1_000_000)
-        parser.add_argument("--replace", action="store_true", help="delete the polls already in the database")
-
-    def handle(self, *, questions, choices, ballots, replace, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("bench_data needs PostgreSQL: set DATABASE_URL=postgres://...")
-        if questions < 2 or choices < 2 or ballots < 0:
-            raise CommandError("Use at least 2 questions and 2 choices each.")
-        size = {"questions": questions, "choices": choices, "ballots": ballots}
-        if is_loaded(**size):
-            self.stdout.write("The benchmark data set is already loaded.")
-            return
-        if Question.objects.exists() and not replace:
-            raise CommandError("This database already has polls; add --replace to delete them.")
-        started = time.monotonic()
-        load(**size)
-        self.stdout.write(
-            f"Loaded {questions} questions, {questions * choices} choices, {ballots} ballots "
-            f"in {time.monotonic() - started:.1f} s."
-        )
+def fill(*, questions=10_000, choices=5, ballots=1_000_000, replace=False):
+    """Load the data set unless the database holds exactly it; replace other polls only if told to."""
+    if connection.vendor != "postgresql":
+        raise BenchError("the benchmark's data set needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if questions < 2 or choices < 2 or ballots < 0:
+        raise BenchError("Use at least 2 questions and 2 choices each.")
+    size = {"questions": questions, "choices": choices, "ballots": ballots}
+    if is_loaded(**size):
+        print("The benchmark data set is already loaded.")
+        return
+    if Question.objects.exists() and not replace:
+        raise BenchError("This database already has polls; pass replace=True to delete them.")
+    started = time.monotonic()
+    load(**size)
+    print(
+        f"Loaded {questions} questions, {questions * choices} choices, {ballots} ballots "
+        f"in {time.monotonic() - started:.1f} s."
+    )

@@ -4,18 +4,16 @@ import subprocess
 
 import pytest
 import time_machine
-from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
 from django.utils import timezone
 
+from bench import BenchError, data, report, runner, wrk
 from polls import ratelimit
-from polls.management.commands import _wrk, bench
 from polls.models import Ballot, Choice, Question, ResultsVisibility, Vote
+from polls.tests.factories import make_question, make_voter
 from polls.voter import COOKIE_NAME, read_voter
 from polls.voting import cast_vote
-
-from .factories import make_question, make_voter
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +31,8 @@ Requests/sec:    754.71
 """
 
 
-def test_bench_data_loads_polls_whose_counters_equal_their_rows(postgres, capsys):
-    call_command("bench_data", questions=30, choices=3, ballots=400)
+def test_the_loader_fills_polls_whose_counters_equal_their_rows(postgres, capsys):
+    data.fill(questions=30, choices=3, ballots=400)
     assert (Question.objects.count(), Choice.objects.count(), Ballot.objects.count()) == (30, 90, 400)
     assert Vote.objects.count() == 400  # one vote per ballot
     for choice in Choice.objects.annotate(rows=Count("ballot_votes")):
@@ -46,20 +44,20 @@ def test_bench_data_loads_polls_whose_counters_equal_their_rows(postgres, capsys
     assert (driven.max_choices, driven.results_visibility) == (1, ResultsVisibility.ALWAYS)
     assert Question.objects.closed().exists()
 
-    call_command("bench_data", questions=30, choices=3, ballots=400)
+    data.fill(questions=30, choices=3, ballots=400)
     assert "already loaded" in capsys.readouterr().out
     # A benchmark run's votes grow it: the next run starts again from the same data.
     cast_vote(question=driven, choices=[driven.choices.first()], voter=make_voter())
-    call_command("bench_data", questions=30, choices=3, ballots=400, replace=True)
+    data.fill(questions=30, choices=3, ballots=400, replace=True)
     assert "Loaded 30 questions" in capsys.readouterr().out
     assert Ballot.objects.count() == 400
 
 
-def test_bench_data_keeps_other_polls_unless_told_to_replace_them(postgres):
+def test_the_loader_keeps_other_polls_unless_told_to_replace_them(postgres):
     make_question(question_text="Someone's real poll")
-    with pytest.raises(CommandError, match="--replace"):
-        call_command("bench_data", questions=10, choices=2, ballots=10)
-    call_command("bench_data", questions=10, choices=2, ballots=10, replace=True)
+    with pytest.raises(BenchError, match="replace"):
+        data.fill(questions=10, choices=2, ballots=10)
+    data.fill(questions=10, choices=2, ballots=10, replace=True)
     assert not Question.objects.filter(question_text="Someone's real poll").exists()
 
 
@@ -68,36 +66,36 @@ def test_the_floor_page_is_not_routed_in_production(client):
 
 
 def test_the_floor_page_answers_a_constant_under_the_bench_urls(client, settings):
-    settings.ROOT_URLCONF = "mysite.bench_urls"
+    settings.ROOT_URLCONF = "bench.urls"
     response = client.get("/bench/floor/")
     assert (response.status_code, response.content) == (200, b"ok")
     assert client.get("/polls/").status_code == 200  # the site itself is still there
 
 
 def test_a_wrk_report_is_read_in_milliseconds_with_errors_counted_as_bad():
-    figures = _wrk.parse(WRK_REPORT)
-    assert figures == _wrk.Figures(requests=761, rps=754.71, p50=1.57, p99=1200.0, bad=7)
+    figures = wrk.parse(WRK_REPORT)
+    assert figures == wrk.Figures(requests=761, rps=754.71, p50=1.57, p99=1200.0, bad=7)
 
 
 def test_the_bench_voter_cookies_are_real_voter_cookies():
     request = RequestFactory().get("/")
-    request.COOKIES[COOKIE_NAME] = _wrk.signed_voter()
+    request.COOKIES[COOKIE_NAME] = wrk.signed_voter()
     assert read_voter(request) is not None
 
 
-def wrk(rps, p99=5.0, bad=0):
-    return _wrk.Figures(requests=int(rps * 3), rps=rps, p50=1.0, p99=p99, bad=bad)
+def wrk_figures(rps, p99=5.0, bad=0):
+    return wrk.Figures(requests=int(rps * 3), rps=rps, p50=1.0, p99=p99, bad=bad)
 
 
 def test_a_page_is_compared_with_the_floor_around_each_sample_and_a_slow_moment_does_not_count():
-    floor, slow_floor = wrk(4000), wrk(1300)
-    sample = bench.Sample.of(
+    floor, slow_floor = wrk_figures(4000), wrk_figures(1300)
+    sample = report.Sample.of(
         [
-            (floor, wrk(2000), floor),  # 0.5
-            (floor, wrk(600, p99=40.0), floor),  # a slowdown on the page alone: 0.15
-            (slow_floor, wrk(700), slow_floor),  # a slowdown on everything: 0.54
-            (floor, wrk(2100), slow_floor),  # a slowdown from halfway: 0.79
-            (floor, wrk(2050, bad=1), floor),  # 0.51
+            (floor, wrk_figures(2000), floor),  # 0.5
+            (floor, wrk_figures(600, p99=40.0), floor),  # a slowdown on the page alone: 0.15
+            (slow_floor, wrk_figures(700), slow_floor),  # a slowdown on everything: 0.54
+            (floor, wrk_figures(2100), slow_floor),  # a slowdown from halfway: 0.79
+            (floor, wrk_figures(2050, bad=1), floor),  # 0.51
         ]
     )
     assert (sample.rps, sample.slowest, sample.fastest) == (2000, 600, 2100)
@@ -106,13 +104,13 @@ def test_a_page_is_compared_with_the_floor_around_each_sample_and_a_slow_moment_
 
 
 def test_the_report_names_every_target_a_page_misses(capsys):
-    floor = wrk(4000, p99=5.0)
+    floor = wrk_figures(4000, p99=5.0)
     samples = {
-        "floor": bench.Sample.of([(floor, floor, floor)]),
-        "list": bench.Sample.of([(floor, wrk(2400), floor)]),  # 0.6 of the floor: met
-        "detail": bench.Sample.of([(floor, wrk(1200), floor)]),  # 0.3: missed (0.4)
-        "results": bench.Sample.of([(floor, wrk(2000, p99=25.0), floor)]),  # 0.5, but p99 at 5 x
-        "vote": bench.Sample.of([(floor, wrk(1000, bad=3), floor)]),  # 0.25, with bad answers
+        "floor": report.Sample.of([(floor, floor, floor)]),
+        "list": report.Sample.of([(floor, wrk_figures(2400), floor)]),  # 0.6 of the floor: met
+        "detail": report.Sample.of([(floor, wrk_figures(1200), floor)]),  # 0.3: missed (0.4)
+        "results": report.Sample.of([(floor, wrk_figures(2000, p99=25.0), floor)]),  # 0.5, but p99 at 5 x
+        "vote": report.Sample.of([(floor, wrk_figures(1000, bad=3), floor)]),  # 0.25, with bad answers
     }
     options = {
         "connections": 8,
@@ -125,8 +123,7 @@ def test_the_report_names_every_target_a_page_misses(capsys):
     }
     queries = dict.fromkeys(samples, 1)
     compared = {"list": 1.6, "detail": 1.4, "results": 1.5, "vote": 1.2}
-    command = bench.Command()
-    command.report(
+    report.report(
         samples, queries, rss=[50.0], boot=0.5, ballots=(10, 10), compared=compared, options=options
     )
     missed = capsys.readouterr().out.split("Targets: missed: ", 1)[1]
@@ -149,14 +146,14 @@ vote                771     0.16            628     0.13       0.81    23.2     
 
 
 def test_the_tutorial_ratios_are_read_from_the_compare_table():
-    assert bench.tutorial_ratios(COMPARE_TABLE) == {
+    assert report.tutorial_ratios(COMPARE_TABLE) == {
         "list": 0.64,
         "detail": 1.57,
         "results": 1.19,
         "vote": 0.81,
     }
     without_vote = COMPARE_TABLE.rsplit("vote", 1)[0]
-    assert bench.tutorial_ratios(without_vote) == {"list": 0.64, "detail": 1.57, "results": 1.19}
+    assert report.tutorial_ratios(without_vote) == {"list": 0.64, "detail": 1.57, "results": 1.19}
 
 
 def test_the_median_of_the_compare_runs_counts_and_each_run_is_shown(monkeypatch, tmp_path, capsys):
@@ -166,14 +163,14 @@ def test_the_median_of_the_compare_runs_counts_and_each_run_is_shown(monkeypatch
     )
     harness = tmp_path / "compare.py"
     harness.touch()
-    monkeypatch.setattr(bench, "COMPARE", harness)
+    monkeypatch.setattr(runner, "COMPARE", harness)
     monkeypatch.setattr(
-        bench.subprocess,
+        runner.subprocess,
         "run",
         lambda *args, **kwargs: subprocess.CompletedProcess(args, 0, next(tables), ""),
     )
     question = make_question()
-    ratios = bench.Command().compare("http://127.0.0.1:8250", question, runs=3)
+    ratios = runner.compare("http://127.0.0.1:8250", question, runs=3)
     assert ratios == {"list": 1.48, "detail": 1.57, "results": 1.19, "vote": 0.81}
     out = capsys.readouterr().out
     assert "run 3 of 3" in out
@@ -181,13 +178,13 @@ def test_the_median_of_the_compare_runs_counts_and_each_run_is_shown(monkeypatch
 
 
 def test_each_page_is_counted_with_its_own_queries_only(postgres, settings):
-    settings.ROOT_URLCONF = "mysite.bench_urls"
+    settings.ROOT_URLCONF = "bench.urls"
     question = make_question()
     # The vote: the first ballot's one statement, which reads the poll and counts the rate limit too.
     # The rate limit's expiry, once per window, is done by the visit before the count (time stands still).
     ratelimit._expire_counters_before.cache_clear()
     with time_machine.travel(timezone.now(), tick=False):
-        counts = bench.queries_per_request(bench.page_urls(question), question)
+        counts = runner.queries_per_request(runner.page_urls(question), question)
     assert counts == {
         "floor": 0,
         "list": 1,
