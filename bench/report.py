@@ -6,9 +6,9 @@ from pathlib import Path
 from statistics import mean, median
 
 PAGES = ("list", "detail", "results", "vote")
-# The share of the floor each page must reach (issue 7), and of the tutorial app.
-FLOOR_TARGETS = {"list": 0.5, "detail": 0.4, "results": 0.5, "vote": 0.25}
-TUTORIAL_TARGETS = {"list": 1.5, "detail": 1.5, "results": 1.5, "vote": 1.2}
+# The share of the tutorial app's requests/s each page must reach (issue 20, Speed; see
+# bench/runner.py). The ratio to the floor is printed beside it for information only.
+TUTORIAL_TARGETS = {"list": 1.3, "detail": 1.3, "results": 1.3, "vote": 0.8}
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ def server_description(options):
 
 
 def report(samples, queries, rss, boot, ballots, compared, options):
+    """Print the table, the run's checks and the Targets line: every target missed, and any not measured."""
     print(
         f"\nPolls on gunicorn ({server_description(options)}), {options['connections']} connections, "
         f"{options['rounds']} samples x {options['seconds']} s per page, each between two of the floor; "
@@ -84,9 +85,7 @@ def report(samples, queries, rss, boot, ballots, compared, options):
             f"{page:8} {f.rps:7.0f} {spread:>11} {f.to_floor:8.2f} {fmt(to_tutorial):>10} {f.p50:7.1f}"
             f" {f.p99:7.1f} {f.p99_to_floor:9.1f} {queries[page]:7d} {f.bad:11d}"
         )
-        if page in FLOOR_TARGETS:
-            if f.to_floor < FLOOR_TARGETS[page]:
-                missed.append(f"{page} at {f.to_floor:.2f} x floor (target {FLOOR_TARGETS[page]})")
+        if page in TUTORIAL_TARGETS:
             if to_tutorial is not None and to_tutorial < TUTORIAL_TARGETS[page]:
                 missed.append(f"{page} at {to_tutorial:.2f} x tutorial (target {TUTORIAL_TARGETS[page]})")
             if options["connections"] == 8 and f.p99_to_floor >= 4:
@@ -105,4 +104,8 @@ def report(samples, queries, rss, boot, ballots, compared, options):
         missed.append(f"RSS per worker {max(rss):.0f} MB >= 80 MB")
     if boot >= 2:
         missed.append(f"boot {boot:.2f} s >= 2 s")
-    print("Targets: " + ("all met." if not missed else "missed: " + "; ".join(missed)))
+    verdict = "all met." if not missed else "missed: " + "; ".join(missed) + "."
+    unmeasured = [page for page in PAGES if (compared or {}).get(page) is None]
+    if unmeasured:  # --no-compare, or a page compare.py did not print
+        verdict += f" Not measured: x tutorial for {', '.join(unmeasured)}."
+    print("Targets: " + verdict)
