@@ -159,8 +159,9 @@ def queries_per_request(urls, question):
     """
     Count each page's queries in this process, with the same settings and database as the server.
 
-    Pages are counted as wrk meets them: read before (so this worker keeps a copy, see polls.pages;
-    and for the vote, this window's expired rate counters are gone), by a visitor without cookies.
+    Each page is counted as wrk meets it: by a first-time visitor without cookies, after one
+    warm-up visit, so that what a process or a time window does once, on its first request, is
+    not counted.
     """
     client = Client(headers=HTTPS, SERVER_NAME="127.0.0.1")
     choice = question.choices.first()  # read here: a query inside the count would be the bench's own
