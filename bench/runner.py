@@ -126,14 +126,18 @@ def compare(base, question, runs):
     if not COMPARE.exists():
         print(f"{COMPARE} is missing: no comparison with the tutorial app.", file=sys.stderr)
         return None
+    # compare.py hands its environment down to the tutorial app, which has settings of its own.
+    env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
     ratios = {page: [] for page in PAGES}
     for run in range(1, runs + 1):
         print(f"\nSide by side with the Django tutorial app ({COMPARE.name}, run {run} of {runs}):")
         done = subprocess.run(
             [sys.executable, str(COMPARE), "--project-url", base, "--question", str(question.pk),
              "--header", "X-Forwarded-Proto: https"],
-            capture_output=True, text=True, check=True, timeout=900,
+            env=env, capture_output=True, text=True, timeout=900,
         )  # fmt: skip
+        if done.returncode:
+            raise BenchError(f"{COMPARE.name} exited with {done.returncode}:\n{done.stdout}{done.stderr}")
         print(done.stdout)
         for page, ratio in report.tutorial_ratios(done.stdout).items():
             ratios[page].append(ratio)

@@ -190,13 +190,18 @@ def test_the_median_of_the_compare_runs_counts_and_each_run_is_shown(monkeypatch
     harness = tmp_path / "compare.py"
     harness.touch()
     monkeypatch.setattr(runner, "COMPARE", harness)
-    monkeypatch.setattr(
-        runner.subprocess,
-        "run",
-        lambda *args, **kwargs: subprocess.CompletedProcess(args, 0, next(tables), ""),
-    )
+    environments = []
+
+    def compare_py(*args, env, **kwargs):
+        environments.append(env)
+        return subprocess.CompletedProcess(args, 0, next(tables), "")
+
+    monkeypatch.setattr(runner.subprocess, "run", compare_py)
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "bench.settings")
     question = make_question()
     ratios = runner.compare("http://127.0.0.1:8250", question, runs=3)
+    # compare.py starts the tutorial app with its environment: the tutorial reads its own settings.
+    assert [env.get("DJANGO_SETTINGS_MODULE") for env in environments] == [None, None, None]
     assert ratios == {"list": 1.48, "detail": 1.57, "results": 1.19, "vote": 0.81}
     out = capsys.readouterr().out
     assert "run 3 of 3" in out
