@@ -65,6 +65,19 @@ def test_the_floor_page_is_not_routed_in_production(client):
     assert client.get("/bench/floor/").status_code == 404
 
 
+def test_the_bench_settings_are_production_s_with_only_the_urls_changed():
+    from bench import settings as bench_settings
+    from mysite import settings as production
+
+    changed = {
+        name
+        for name in dir(production)
+        if name.isupper() and getattr(bench_settings, name) != getattr(production, name)
+    }
+    assert changed == {"ROOT_URLCONF"}
+    assert bench_settings.ROOT_URLCONF == "bench.urls"
+
+
 def test_the_floor_page_answers_a_constant_under_the_bench_urls(client, settings):
     settings.ROOT_URLCONF = "bench.urls"
     response = client.get("/bench/floor/")
