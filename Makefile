@@ -54,7 +54,8 @@ $(VNU_JAR):
 test: lint $(VNU_JAR)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The benchmark's own database (created if missing): `bench_data` replaces every poll in it.
+# The benchmark (bench/, outside the app) on its own database, created if missing: its data set
+# replaces every poll in it. bench.settings are production's plus Django's floor page.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/polls_bench_big
 BENCH_ARGS ?=
 
@@ -62,9 +63,9 @@ bench: install-dev
 	command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	psql "$(BENCH_DATABASE_URL)" -c "select 1" >/dev/null 2>&1 || \
 		psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "create database $(notdir $(BENCH_DATABASE_URL))"
-	DATABASE_URL="$(BENCH_DATABASE_URL)" POLLS_BENCH=1 \
+	DATABASE_URL="$(BENCH_DATABASE_URL)" DJANGO_SETTINGS_MODULE=bench.settings \
 		DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-bench-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}" \
-		$(MANAGE) bench $(BENCH_ARGS)
+		$(BIN)/python -m bench $(BENCH_ARGS)
 
 # What Heroku does with a push, here: a fresh virtualenv from requirements.txt alone (the slug's
 # packages), then polls/tests/test_heroku.py runs collectstatic with no config var, the release

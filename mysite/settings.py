@@ -79,8 +79,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# `make bench` adds Django's floor (a constant page) beside the site; production never routes it.
-ROOT_URLCONF = "mysite.bench_urls" if env_bool("POLLS_BENCH") else "mysite.urls"
+ROOT_URLCONF = "mysite.urls"
 WSGI_APPLICATION = "mysite.wsgi.application"
 
 TEMPLATES = [

@@ -5,11 +5,11 @@ no ballots or for the benchmark's 10,000 polls and 1,000,000 ballots (loaded in 
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bench import data
 from polls.models import Question
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ GROWING = ("polls_ballot", "polls_vote")
 
 
 def load(size):
-    call_command("bench_data", replace=True, stdout=None, **size)
+    data.fill(replace=True, **size)
 
 
 def page_queries(client):

@@ -33,9 +33,8 @@ def test_the_health_check_answers_503_when_the_database_does_not(client, monkeyp
     assert not probe.cookies
 
 
-# Set by the platform on every dyno, or by this repository's own tools (`make bench` sets
-# POLLS_BENCH), never by the app's owner.
-NOT_CONFIGURATION = {"DYNO", "PORT", "POLLS_BENCH"}
+# Set by the platform on every dyno, never by the app's owner.
+NOT_CONFIGURATION = {"DYNO", "PORT"}
 
 
 def variables_read_by(path):

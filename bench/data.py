@@ -1,9 +1,10 @@
 """Load the benchmark's large data set in bulk SQL: questions, choices, ballots, votes, counters.
 
 One INSERT ... SELECT over generate_series per table, all inside PostgreSQL, so a million ballots
-take seconds instead of the hours one INSERT per row would. Counters are then set from the rows in
-the same transaction, so Choice.votes equals the Vote rows and Question.voter_count (and revision)
-the Ballot rows, exactly as cast_vote() keeps them; the choices' trigger counts choice_count.
+take seconds instead of the hours one INSERT per row would (SQL by hand, which the app itself
+avoids: this is tooling outside it). Counters are then set from the rows in the same transaction,
+so Choice.votes equals the Vote rows and Question.voter_count (and revision) the Ballot rows,
+exactly as cast_vote() keeps them.
 
 Question 1 is the newest, open, single-choice and shows its results: the one the benchmark drives.
 It holds a quarter of the ballots so its pages are measured at their largest.
@@ -11,11 +12,12 @@ It holds a quarter of the ballots so its pages are measured at their largest.
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Sum
 
 from polls.models import Ballot, Choice, Question, Vote
+
+from . import BenchError
 
 TABLES = [model._meta.db_table for model in (Vote, Ballot, Choice, Question)]
 
@@ -37,11 +39,11 @@ def load(*, questions, choices, ballots):
         # closed now), every 7th allows two picks, every 13th hides results until one votes.
         _sql(
             f"""INSERT INTO {question} (question_text, pub_date, closes_at, max_choices,
-                    results_visibility, voter_count, revision, choice_count, updated_at)
+                    results_visibility, voter_count, revision, updated_at)
                 SELECT 'Benchmark question ' || g || '?', now() - g * interval '5 minutes',
                     CASE WHEN g %% 10 = 0 THEN now() - g * interval '5 minutes' + interval '1 hour' END,
                     CASE WHEN g %% 7 = 0 THEN 2 ELSE 1 END,
-                    CASE WHEN g %% 13 = 0 THEN 'after_vote' ELSE 'always' END, 0, 0, 0, now()
+                    CASE WHEN g %% 13 = 0 THEN 'after_vote' ELSE 'always' END, 0, 0, now()
                 FROM generate_series(1, %(questions)s) g ORDER BY g""",
             questions=questions,
         )
@@ -82,9 +84,9 @@ def load(*, questions, choices, ballots):
                 FROM (SELECT question_id, count(*) n FROM {ballot} GROUP BY question_id) b
                 WHERE q.id = b.question_id"""
         )
-    # The choices' trigger rewrote every question row: VACUUM clears the dead rows it left and
-    # marks pages all-visible (index-only scans), as autovacuum would, but before the first request.
-    # A test runs inside a transaction, where only ANALYZE may run.
+    # As autovacuum would, but before the first request: VACUUM clears the dead rows the counters'
+    # UPDATEs left and marks pages all-visible (index-only scans); ANALYZE gives the planner this
+    # data set's statistics. A test runs inside a transaction, where only ANALYZE may run.
     refresh = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     for table in TABLES:
         _sql(f"{refresh} {table}")
@@ -105,29 +107,21 @@ def is_loaded(*, questions, choices, ballots):
     )
 
 
-class Command(BaseCommand):
-    help = "Fill a PostgreSQL database with the benchmark's polls (replaces every poll in it)."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--questions", type=int, default=10_000)
-        parser.add_argument("--choices", type=int, default=5, help="choices per question")
-        parser.add_argument("--ballots", type=int, default=1_000_000)
-        parser.add_argument("--replace", action="store_true", help="delete the polls already in the database")
-
-    def handle(self, *, questions, choices, ballots, replace, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("bench_data needs PostgreSQL: set DATABASE_URL=postgres://...")
-        if questions < 2 or choices < 2 or ballots < 0:
-            raise CommandError("Use at least 2 questions and 2 choices each.")
-        size = {"questions": questions, "choices": choices, "ballots": ballots}
-        if is_loaded(**size):
-            self.stdout.write("The benchmark data set is already loaded.")
-            return
-        if Question.objects.exists() and not replace:
-            raise CommandError("This database already has polls; add --replace to delete them.")
-        started = time.monotonic()
-        load(**size)
-        self.stdout.write(
-            f"Loaded {questions} questions, {questions * choices} choices, {ballots} ballots "
-            f"in {time.monotonic() - started:.1f} s."
-        )
+def fill(*, questions=10_000, choices=5, ballots=1_000_000, replace=False):
+    """Load the data set unless the database holds exactly it; replace other polls only if told to."""
+    if connection.vendor != "postgresql":
+        raise BenchError("the benchmark's data set needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if questions < 2 or choices < 2 or ballots < 0:
+        raise BenchError("Use at least 2 questions and 2 choices each.")
+    size = {"questions": questions, "choices": choices, "ballots": ballots}
+    if is_loaded(**size):
+        print("The benchmark data set is already loaded.")
+        return
+    if Question.objects.exists() and not replace:
+        raise BenchError("This database already has polls; pass replace=True to delete them.")
+    started = time.monotonic()
+    load(**size)
+    print(
+        f"Loaded {questions} questions, {questions * choices} choices, {ballots} ballots "
+        f"in {time.monotonic() - started:.1f} s."
+    )

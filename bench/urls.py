@@ -1,9 +1,9 @@
-"""The site's URLs plus Django's floor, for `make bench` only: settings pick this with POLLS_BENCH=1."""
+"""The site's URLs plus Django's floor; bench.settings selects them, production never does."""
 
 from django.http import HttpResponse
 from django.urls import path
 
-from .urls import urlpatterns as site_urlpatterns
+from mysite.urls import urlpatterns as site_urlpatterns
 
 
 def floor(request):

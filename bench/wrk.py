@@ -1,7 +1,4 @@
-"""Drive one URL with wrk and read its figures; write the Lua script that makes every POST a ballot.
-
-Not a command (Django skips modules whose name starts with an underscore): `bench` uses it.
-"""
+"""Drive one URL with wrk and read its figures; write the Lua script that makes every POST a ballot."""
 
 import re
 import subprocess
