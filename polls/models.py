@@ -6,6 +6,8 @@ its twin for a question already in hand (current_status). Views, the admin, expo
 the vote (polls.voting) all use these names; none repeats the filters behind them.
 """
 
+import functools
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
@@ -29,6 +31,19 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+@functools.cache
+def _two_choices_or_more():
+    """
+    Whether the outer query's question has two choices or more: a second choice exists (OFFSET 1),
+    one probe of the choices' unique index, stopping at the second row.
+
+    Built once per process, as every public request asks it: Django copies an expression into each
+    query that uses it, and building this one again each time cost about as much as the rest of
+    the query.
+    """
+    return Exists(Choice.objects.filter(question=OuterRef("pk"))[1:])
+
+
 def _choice_count():
     """How many choices the outer query's question has: one probe of the choices' unique index."""
     choices = Choice.objects.filter(question=OuterRef("pk")).order_by().values("question")
@@ -38,8 +53,7 @@ def _choice_count():
 class QuestionQuerySet(models.QuerySet):
     def published(self):
         """Questions the public may see: past their publish time and with two choices or more."""
-        published = self.alias(choice_count=_choice_count())
-        return published.filter(pub_date__lte=timezone.now(), choice_count__gte=2)
+        return self.filter(_two_choices_or_more(), pub_date__lte=timezone.now())
 
     def open(self):
         """Published questions that take votes: no closing time, or one still ahead."""
@@ -59,7 +73,7 @@ class QuestionQuerySet(models.QuerySet):
         return self.annotate(voted=Exists(Ballot.objects.filter(question=OuterRef("pk"), voter=voter)))
 
     def with_choice_count(self):
-        """Annotate `choice_count`, as published() counts it."""
+        """Annotate `choice_count`, for editors (published() only asks for a second choice)."""
         return self.annotate(choice_count=_choice_count())
 
     def with_published(self):

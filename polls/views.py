@@ -20,7 +20,7 @@ from mysite.middleware import RETRY_AFTER_SECONDS
 
 from . import paging, sharing
 from .forms import VoteForm
-from .models import Choice, Question, Vote
+from .models import Question, Vote
 from .ratelimit import limit_votes
 from .results import Tally
 from .voter import RENEW_AFTER, new_voter, read_voter, remember_voter
@@ -120,13 +120,9 @@ def vote(request, pk):
 
 
 def _poll(pk):
-    """The published question `pk` and its choices in order, read in one query; 404 if none."""
-    # A published question has two choices or more, so no row means no such poll.
-    poll = Question.objects.published().filter(pk=pk)
-    choices = list(Choice.objects.select_related("question").filter(question__in=poll))
-    if not choices:
-        raise Http404(NO_SUCH_POLL)
-    return choices[0].question, choices
+    """The published question `pk` and its choices, in their order; 404 if there is none."""
+    question = get_object_or_404(Question.objects.published(), pk=pk)
+    return question, list(question.choices.all())
 
 
 def _closed(request, question, closes_at):

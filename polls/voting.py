@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Ballot, Choice, Question, Vote
@@ -73,12 +73,13 @@ def _write_ballot(question, choices, voter):
         unique_fields=["voter", "question"],
         update_fields=["voter"],
     )
-    held = {choice.pk: choice for choice in Choice.objects.filter(ballot_votes__ballot=ballot)}
+    held = set(Vote.objects.filter(ballot=ballot).values_list("choice_id", flat=True))
     wanted = {choice.pk for choice in choices}
-    if held.keys() == wanted:
+    if held == wanted:
         return Receipt(Outcome.UNCHANGED, choices, choices)
     new_ballot = not held  # a ballot is never left empty: an empty one was made just now
-    added, removed = wanted - held.keys(), held.keys() - wanted
+    added, removed = wanted - held, held - wanted
+    previous = [] if new_ballot else _ordered(Choice.objects.filter(pk__in=held))
     if removed:
         Vote.objects.filter(ballot=ballot, choice__in=removed).delete()
     if added:
@@ -87,11 +88,11 @@ def _write_ballot(question, choices, voter):
         Ballot.objects.filter(pk=ballot.pk).update(changed_at=now)
 
     # The counters last, right before COMMIT: every voter of a poll writes these rows, so they stay
-    # locked no longer than the two UPDATEs and the COMMIT. The question first and its choices
-    # after it, in every vote and in the admin's saves, so no two transactions wait in a circle.
-    # The question's row answers, under its lock, whether the poll still takes this ballot: open
-    # now, and with a limit the ballot fits (an editor may have closed it or lowered the limit
-    # since the form was read). A refusal raises, and the transaction rolls back whole.
+    # locked no longer than these UPDATEs and the COMMIT. The question first and its choices after
+    # it, in every vote and in the admin's saves, so no two transactions wait in a circle. The
+    # question's row answers, under its lock, whether the poll still takes this ballot: open now,
+    # and with a limit the ballot fits (an editor may have closed it or lowered the limit since the
+    # form was read). A refusal raises, and the transaction rolls back whole.
     counted = (
         Question.objects.open()
         .filter(pk=question.pk, max_choices__gte=len(wanted))
@@ -99,17 +100,16 @@ def _write_ballot(question, choices, voter):
     )
     if not counted:
         _refuse(question, wanted)
-    moving = added | removed
-    moved = Choice.objects.filter(question=question, pk__in=moving).update(
-        votes=F("votes") + Case(When(pk__in=added, then=Value(1)), default=Value(-1))
-    )
-    if moved != len(moving):
+    moved = 0
+    if added:
+        moved += Choice.objects.filter(question=question, pk__in=added).update(votes=F("votes") + 1)
+    if removed:
+        moved += Choice.objects.filter(question=question, pk__in=removed).update(votes=F("votes") - 1)
+    if moved != len(added) + len(removed):
         # An editor deleted a choice between the form and this transaction. Raising rolls back
         # everything written above, and the voter can simply vote again.
         raise VoteRefused("This poll changed while you were voting. Please vote again.")
-    if new_ballot:
-        return Receipt(Outcome.CAST, choices, [])
-    return Receipt(Outcome.CHANGED, choices, _ordered(held.values()))
+    return Receipt(Outcome.CAST if new_ballot else Outcome.CHANGED, choices, previous)
 
 
 def _refuse(question, wanted):

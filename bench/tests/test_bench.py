@@ -230,5 +230,5 @@ def test_each_page_is_counted_with_its_own_queries_only(postgres, settings):
         "list": 1,
         "detail": 1,
         "results": 1,
-        "vote": 9,
+        "vote": 10,
     }

@@ -52,12 +52,12 @@ def test_results_page(client, questions, django_assert_max_num_queries):
 
 
 def test_vote(client, questions, django_assert_max_num_queries):
-    # The rate limit's counter; the question with its choices; then the ballot's transaction (a
+    # The rate limit's counter; the question, its choices; then the ballot's transaction (a
     # savepoint inside the test's): the ballot, the choices it holds, its new votes, the two
     # counters, and the savepoint's release. The same on every database.
     question = questions[-1]
     url, form = reverse("polls:vote", args=[question.pk]), {"choice": question.choices.last().pk}
     voted(make_browser(), question)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.post(url, form)
     assert response.status_code == 302
