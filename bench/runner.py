@@ -71,7 +71,7 @@ def measure(base, urls, question, options, tmp):
     page (and the floor's), with the ballots the vote samples added and their POSTs.
 
     The machine slows down for a second or two every few seconds, and for minutes now and then,
-    whatever runs (README, Performance). A page's sample is compared with the floor's just
+    whatever runs (the machine is shared). A page's sample is compared with the floor's just
     before and after it, which share its moment, and the median over the samples leaves out
     the ones a slowdown cut across.
     """
@@ -120,7 +120,7 @@ def compare(base, question, runs):
     median ratio, project ÷ tutorial.
 
     One run drives each page of each app for two 5-second rounds, so one slow moment of the
-    machine (README, Performance) moves a page's ratio in that run; the median of a few runs
+    machine moves a page's ratio in that run; the median of a few runs
     leaves such a run out, as the floor samples do above.
     """
     if not COMPARE.exists():
