@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After every middleware that sets a security header, before any that reads the form (CSRF).
+    "mysite.middleware.RequestBodyMiddleware",
     "mysite.middleware.HumanMethodNotAllowedMiddleware",
     "mysite.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes documents: it turns a locked-out login into its 429 page.
@@ -170,6 +172,13 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Polls takes short forms and no files (issue 21; mysite.middleware.RequestBodyMiddleware). The
+# largest form, a question and its choices in the admin, is a few kB; a body past this is refused
+# from its Content-Length, unread, and a file part is refused at its headers, before a byte of it
+# is stored (Django would otherwise stream it to a temporary file).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
 
 # Nothing inline, anywhere: every script and stylesheet is a file under /static/.
 SECURE_CSP = {

@@ -148,9 +148,9 @@ def test_malformed_vote_bodies_are_400_pages_and_count_nothing(browser, question
     assert Ballot.objects.count() == 0
 
 
-def test_an_oversized_vote_body_is_a_400_page(browser, question):
-    body = b"choice=1&website=" + b"x" * 3_000_000  # past DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
-    assert_human(browser.generic("POST", vote_url(question), body, "application/x-www-form-urlencoded"), 400)
+def test_an_oversized_vote_body_is_a_413_page(browser, question):
+    body = b"choice=1&website=" + b"x" * 3_000_000  # past DATA_UPLOAD_MAX_MEMORY_SIZE (256 kB)
+    assert_human(browser.generic("POST", vote_url(question), body, "application/x-www-form-urlencoded"), 413)
     assert Ballot.objects.count() == 0
 
 
