@@ -205,11 +205,13 @@ POLLS_BEHIND_ROUTER = env_bool("POLLS_BEHIND_ROUTER", default=ON_HEROKU)
 POLLS_VOTE_RATE_LIMIT = int(os.environ.get("POLLS_VOTE_RATE_LIMIT", "60"))
 POLLS_VOTE_RATE_WINDOW = int(os.environ.get("POLLS_VOTE_RATE_WINDOW", "60"))
 
-# Admin sign-in throttling (django-axes, state in the database): after this many failures an
-# account, and separately a client address, is locked out for the cool-off time.
+# Admin sign-in throttling (django-axes, state in the database): after this many failures a client
+# address is locked out for the cool-off time, for one account (username and address together) and,
+# guessing across accounts, for all (the address alone). Never an account alone: failures from
+# other addresses would lock its editor out of their own (issue 21).
 AXES_FAILURE_LIMIT = int(os.environ.get("POLLS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("POLLS_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "polls.ratelimit.client_address"
 AXES_USERNAME_CALLABLE = "mysite.auth.attempted_username"
