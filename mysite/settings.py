@@ -48,6 +48,12 @@ if not SECRET_KEY and DEBUG:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],.herokuapp.com")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The site's public origin (https://polls.example.com): the share link, canonical link and QR code
+# are built on it, not on the Host header a client sent. Unset, they follow the request.
+POLLS_SITE_URL = os.environ.get("POLLS_SITE_URL", "").strip().rstrip("/")
+if POLLS_SITE_URL and not POLLS_SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("POLLS_SITE_URL is an origin such as https://polls.example.com.")
+
 INSTALLED_APPS = [
     "polls",
     "django.contrib.admin",
@@ -216,6 +222,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "polls.ratelimit.client_address"
 AXES_USERNAME_CALLABLE = "mysite.auth.attempted_username"
 AXES_LOCKOUT_TEMPLATE = "429_login.html"
+# Where a sign-in lands when its `next` is missing or refused (another site): the admin, not
+# Django's default /accounts/profile/, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 # Failures are logged with the client address; the username stays masked, in case a password
 # was typed into it.
 AXES_SENSITIVE_PARAMETERS = ["username"]
@@ -227,10 +236,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_warning": {"()": "mysite.logs.OneLineWarning"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_warning"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # 4xx answers are expected on a public site; log them only when asked to.
         "django.request": {"level": os.environ.get("DJANGO_REQUEST_LOG_LEVEL", "ERROR")},
+        # A refused request (a foreign Host, a forged form) is the client's doing, not a fault: one
+        # WARNING line each, not Django's ERROR with a traceback.
+        "django.security": {"handlers": ["security"], "propagate": False},
     },
 }

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from mysite.middleware import RETRY_AFTER_SECONDS
 
@@ -77,7 +77,7 @@ def _version(question, held_ids):
 def _sharing(request, question, choices):
     """What a pasted link previews with: the canonical URL and a one-line description."""
     return {
-        "share_url": request.build_absolute_uri(question.get_absolute_url()),
+        "share_url": sharing.absolute_url(request, question.get_absolute_url()),
         "description": "A poll: " + " / ".join(choice.choice_text for choice in choices),
     }
 
@@ -262,12 +262,12 @@ def results(request, pk):
 def qr_code(request, pk):
     """The poll's canonical URL as a QR code in SVG, drawn on the server."""
     question = get_object_or_404(Question.objects.published(), pk=pk)
-    url = request.build_absolute_uri(question.get_absolute_url())
+    url = sharing.absolute_url(request, question.get_absolute_url())
     return HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
 
 
 @never_cache
-@require_GET
+@require_safe  # uptime probes ask with HEAD
 def health(request):
     """Answer 200 when the database answers, 503 when it does not; no cookie, no session."""
     try:
