@@ -16,28 +16,17 @@ bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
 # Standard-1X); a config var of the same name overrides it.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
-# Slow clients (docs/slow-clients.md): a gevent worker reads every request in a greenlet of its own,
+# Slow clients (docs/slow-clients.md): gevent workers read every request in a greenlet of its own,
 # so a connection that stalls mid-request or trickles its body in (Heroku's router buffers headers,
-# not bodies) holds a greenlet, not a thread; gthread gave each one a thread until it finished, and
+# not bodies) holds a greenlet, not a thread; with gthread each held a thread until it finished, and
 # eight of them stopped the site. Django itself still runs in `threads` real threads per worker
-# (mysite.buffering, installed below), each with its one persistent database connection
-# (CONN_MAX_AGE): workers x threads x dynos must stay below the Postgres plan's connection limit
-# (20 on essential-0). 2 threads, measured with gthread (README, Choosing workers and threads).
-worker_class = "gevent"
+# (mysite.buffering), each with its one persistent database connection (CONN_MAX_AGE):
+# workers x threads x dynos must stay below the Postgres plan's connection limit (20 on
+# essential-0). 2 threads, measured with gthread (README, Choosing workers and threads).
+worker_class = "mysite.buffering.BufferingGeventWorker"
 threads = 2
-# Clients (mostly waiting ones) a worker holds at once; past it, new connections wait in the backlog.
+# Clients (most of them waiting) a worker holds at once; past it, new connections wait in the backlog.
 worker_connections = 1000
-
-
-def post_worker_init(worker):
-    """Run the app behind mysite.buffering in a gevent worker (any other class serves it as it is)."""
-    from gunicorn.workers.ggevent import GeventWorker
-
-    if isinstance(worker, GeventWorker):
-        from mysite.buffering import BufferedApplication
-
-        worker.wsgi = BufferedApplication(worker.wsgi, threads=worker.cfg.threads)
-
 
 # A listening socket of each worker's own (SO_REUSEPORT), across which the kernel spreads new
 # connections. With one socket shared, the worker that woke first could accept every connection of

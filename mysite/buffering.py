@@ -1,26 +1,44 @@
 """
 Slow clients wait in greenlets; Django runs in a few threads (docs/slow-clients.md, issue 21).
 
-A gevent worker reads each request in a greenlet of its own, so a client that stalls mid-request or
-trickles its body in costs a greenlet, not a thread. This wrapper (installed by gunicorn.conf.py
-around the worker's app) reads the whole body too, then hands the request to a small pool of real
-threads, as a buffering proxy in front of gthread would: Django sees a complete request, keeps its
-one persistent database connection per thread (CONN_MAX_AGE, health checks), and a dyno holds as
-many database connections as with gthread, whatever the number of clients. The answer is collected
-in the thread and written to the socket by the greenlet, so a client slow to read holds no thread.
+gunicorn's gevent worker reads each request in a greenlet of its own, so a client that stalls
+mid-request or trickles its body in costs a greenlet, not a thread. BufferedApplication reads the
+whole body too, then hands the request to a small pool of real threads, as a buffering proxy in
+front of gthread would: Django sees a complete request, keeps its one persistent database
+connection per thread (CONN_MAX_AGE, health checks), and a dyno holds as many database connections
+as with gthread, whatever the number of clients. The answer is collected in the thread and written
+to the socket by the greenlet, so a client slow to read holds no thread either.
 """
 
 import io
 
 from django.conf import settings
+from gevent import socket
+from gevent.threadpool import ThreadPool
+from gunicorn.workers.ggevent import GeventWorker
+
+
+class BufferingGeventWorker(GeventWorker):
+    """gunicorn's gevent worker, serving the app through BufferedApplication, the stdlib unpatched."""
+
+    def patch(self):
+        # Only the listening sockets become gevent's, not the standard library (monkey.patch_all()):
+        # no line of Django runs in a greenlet, and patched, its threads paid for gevent's locks and
+        # select() on every request (docs/slow-clients.md).
+        self.sockets = [
+            socket.socket(listener.FAMILY, socket.SOCK_STREAM, fileno=listener.sock.detach())
+            for listener in self.sockets
+        ]
+
+    def load_wsgi(self):
+        super().load_wsgi()
+        self.wsgi = BufferedApplication(self.wsgi, threads=self.cfg.threads)
 
 
 class BufferedApplication:
     """A WSGI app: read the request in the caller's greenlet, run `app` in one of `threads` threads."""
 
     def __init__(self, app, threads):
-        from gevent.threadpool import ThreadPool
-
         self.app = app
         self.pool = ThreadPool(threads)
 
