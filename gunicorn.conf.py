@@ -16,14 +16,17 @@ bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
 # Standard-1X); a config var of the same name overrides it.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
-# A page waits partly on PostgreSQL, so threads overlap that waiting at little memory cost, and
-# gthread (unlike sync) keeps the router's connections alive between requests. 2 threads, measured
-# (README, Choosing workers and threads): against 4, in five rounds of `make bench`, every page's
-# p99 lower and the vote about a tenth faster. Every thread holds one persistent database
-# connection (CONN_MAX_AGE), so workers x threads x dynos must stay below the Postgres plan's
-# connection limit (20 on essential-0).
-worker_class = "gthread"
+# Slow clients (docs/slow-clients.md): gevent workers read every request in a greenlet of its own,
+# so a connection that stalls mid-request or trickles its body in (Heroku's router buffers headers,
+# not bodies) holds a greenlet, not a thread; with gthread each held a thread until it finished, and
+# eight of them stopped the site. Django itself still runs in `threads` real threads per worker
+# (mysite.buffering), each with its one persistent database connection (CONN_MAX_AGE):
+# workers x threads x dynos must stay below the Postgres plan's connection limit (20 on
+# essential-0). 2 threads, measured with gthread (README, Choosing workers and threads).
+worker_class = "mysite.buffering.BufferingGeventWorker"
 threads = 2
+# Clients (most of them waiting) a worker holds at once; past it, new connections wait in the backlog.
+worker_connections = 1000
 
 # A listening socket of each worker's own (SO_REUSEPORT), across which the kernel spreads new
 # connections. With one socket shared, the worker that woke first could accept every connection of
@@ -38,7 +41,7 @@ reuse_port = True
 preload_app = True
 
 # The router gives up on a request after 30 s (H12); a worker silent for longer than this is
-# restarted before the router's timeout. (For gthread this is a heartbeat, not a per-request limit.)
+# restarted before the router's timeout. (For gevent this is a heartbeat, not a per-request limit.)
 timeout = 25
 
 # On SIGTERM (a deploy, a restart, scaling down) Heroku waits 30 s, then sends SIGKILL. Finish

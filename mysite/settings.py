@@ -48,6 +48,12 @@ if not SECRET_KEY and DEBUG:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],.herokuapp.com")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The site's public origin (https://polls.example.com): the share link, canonical link and QR code
+# are built on it, not on the Host header a client sent. Unset, they follow the request.
+POLLS_SITE_URL = os.environ.get("POLLS_SITE_URL", "").strip().rstrip("/")
+if POLLS_SITE_URL and not POLLS_SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("POLLS_SITE_URL is an origin such as https://polls.example.com.")
+
 INSTALLED_APPS = [
     "polls",
     "django.contrib.admin",
@@ -73,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After every middleware that sets a security header, before any that reads the form (CSRF).
+    "mysite.middleware.RequestBodyMiddleware",
     "mysite.middleware.HumanMethodNotAllowedMiddleware",
     "mysite.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes documents: it turns a locked-out login into its 429 page.
@@ -184,6 +192,13 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Polls takes short forms and no files (issue 21; mysite.middleware.RequestBodyMiddleware). The
+# largest form, a question and its choices in the admin, is a few kB; a body past this is refused
+# from its Content-Length, unread, and a file part is refused at its headers, before a byte of it
+# is stored (Django would otherwise stream it to a temporary file).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
+
 # Nothing inline, anywhere: every script and stylesheet is a file under /static/.
 SECURE_CSP = {
     "default-src": [CSP.NONE],
@@ -209,15 +224,20 @@ POLLS_BEHIND_ROUTER = env_bool("POLLS_BEHIND_ROUTER", default=ON_HEROKU)
 POLLS_VOTE_RATE_LIMIT = int(os.environ.get("POLLS_VOTE_RATE_LIMIT", "60"))
 POLLS_VOTE_RATE_WINDOW = int(os.environ.get("POLLS_VOTE_RATE_WINDOW", "60"))
 
-# Admin sign-in throttling (django-axes, state in the database): after this many failures an
-# account, and separately a client address, is locked out for the cool-off time.
+# Admin sign-in throttling (django-axes, state in the database): after this many failures a client
+# address is locked out for the cool-off time, for one account (username and address together) and,
+# guessing across accounts, for all (the address alone). Never an account alone: failures from
+# other addresses would lock its editor out of their own (issue 21).
 AXES_FAILURE_LIMIT = int(os.environ.get("POLLS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("POLLS_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "polls.ratelimit.client_address"
 AXES_USERNAME_CALLABLE = "mysite.auth.attempted_username"
 AXES_LOCKOUT_TEMPLATE = "429_login.html"
+# Where a sign-in lands when its `next` is missing or refused (another site): the admin, not
+# Django's default /accounts/profile/, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 # Failures are logged with the client address; the username stays masked, in case a password
 # was typed into it.
 AXES_SENSITIVE_PARAMETERS = ["username"]
@@ -229,10 +249,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_warning": {"()": "mysite.logs.OneLineWarning"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_warning"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # 4xx answers are expected on a public site; log them only when asked to.
         "django.request": {"level": os.environ.get("DJANGO_REQUEST_LOG_LEVEL", "ERROR")},
+        # A refused request (a foreign Host, a forged form) is the client's doing, not a fault: one
+        # WARNING line each, not Django's ERROR with a traceback.
+        "django.security": {"handlers": ["security"], "propagate": False},
     },
 }

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from .exports import results_csv_response
 from .models import Choice, Question, Status
+from .text import comparable, mixed_script_word, shown
 
 admin.site.site_header = "Polls administration"
 admin.site.site_title = "Polls administration"
@@ -23,7 +24,15 @@ class ChoiceForm(forms.ModelForm):
         fields = ["choice_text", "position"]
 
     def clean_choice_text(self):
-        text = self.cleaned_data["choice_text"]
+        text = shown(self.cleaned_data["choice_text"])
+        if not comparable(text):
+            raise ValidationError("This choice shows nothing: type some visible text.", code="invisible")
+        if word := mixed_script_word(text):
+            raise ValidationError(
+                "“%(word)s” mixes Latin, Greek or Cyrillic letters, so it can look like another word.",
+                code="mixed_scripts",
+                params={"word": word},
+            )
         old = self.instance
         if old.pk and old.votes and text != old.choice_text:
             raise ValidationError(
@@ -54,10 +63,10 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
                 texts.append(form.cleaned_data["choice_text"])
         if len(texts) < 2:
             errors.append(f"A poll needs at least two choices; this one has {len(texts)}.")
-        # Case and spacing aside, two equal choices would split the votes of the same answer.
+        # Two choices that look the same (polls.text) would split the votes of the same answer.
         seen = {}
         for text in texts:
-            key = " ".join(text.split()).casefold()
+            key = comparable(text)
             if key in seen:
                 errors.append(f"“{seen[key]}” and “{text}” are the same choice; keep only one.")
             seen.setdefault(key, text)

@@ -217,7 +217,7 @@ def results(request, pk):
 
 def _sharing(request, question):
     """What a pasted link previews with: the poll's canonical URL."""
-    return {"share_url": request.build_absolute_uri(question.get_absolute_url())}
+    return {"share_url": sharing.absolute_url(request, question.get_absolute_url())}
 
 
 @require_safe
@@ -225,7 +225,7 @@ def _sharing(request, question):
 def qr_code(request, pk):
     """The poll's canonical URL as a QR code in SVG, drawn on the server."""
     question = get_object_or_404(Question.objects.published(), pk=pk)
-    url = request.build_absolute_uri(question.get_absolute_url())
+    url = sharing.absolute_url(request, question.get_absolute_url())
     return HttpResponse(sharing.qr_svg(url), content_type="image/svg+xml")
 
 

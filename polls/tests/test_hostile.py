@@ -1,5 +1,8 @@
 """Hostile and broken input, one named case at a time: always a 4xx and a page a person can read."""
 
+import io
+import logging
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -92,6 +95,21 @@ def test_a_foreign_host_header_is_a_400_page(browser):
     assert_human(browser.get(reverse("polls:index"), headers={"Host": "evil.example"}), 400)
 
 
+def test_a_refused_request_is_logged_as_one_warning_line(browser):
+    """Not Django's ERROR with a 20-30 line traceback: the client's mistake is not the site's fault."""
+    handler = next(h for h in logging.getLogger("django.security").handlers if h.name == "security")
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    try:
+        browser.get(reverse("polls:index"), headers={"Host": "evil.example"})
+    finally:
+        handler.setStream(previous)
+    assert written.getvalue().splitlines() == [
+        "WARNING django.security.DisallowedHost: Invalid HTTP_HOST header: 'evil.example'. "
+        "You may need to add 'evil.example' to ALLOWED_HOSTS."
+    ]
+
+
 # Methods ----------------------------------------------------------------------------------------
 
 
@@ -113,6 +131,12 @@ def test_head_answers_like_get_without_a_body(browser, question, name):
 
 def test_a_post_to_the_health_check_is_a_405(browser):
     assert browser.post(reverse("health")).status_code == 405
+
+
+def test_uptime_probes_may_ask_the_health_check_with_head(browser):
+    response = browser.head(reverse("health"))
+    assert response.status_code == 200
+    assert response.content == b""
 
 
 # Vote bodies ------------------------------------------------------------------------------------
@@ -148,9 +172,9 @@ def test_malformed_vote_bodies_are_400_pages_and_count_nothing(browser, question
     assert Ballot.objects.count() == 0
 
 
-def test_an_oversized_vote_body_is_a_400_page(browser, question):
-    body = b"choice=1&website=" + b"x" * 3_000_000  # past DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
-    assert_human(browser.generic("POST", vote_url(question), body, "application/x-www-form-urlencoded"), 400)
+def test_an_oversized_vote_body_is_a_413_page(browser, question):
+    body = b"choice=1&website=" + b"x" * 3_000_000  # past DATA_UPLOAD_MAX_MEMORY_SIZE (256 kB)
+    assert_human(browser.generic("POST", vote_url(question), body, "application/x-www-form-urlencoded"), 413)
     assert Ballot.objects.count() == 0
 
 
@@ -306,4 +330,5 @@ def test_an_admin_sign_in_never_redirects_to_another_site(browser, django_user_m
         {"username": "boss", "password": "a-long-correct-password", "next": "https://evil.example/"},
     )
     assert response.status_code == 302
-    assert "evil.example" not in response["Location"]
+    assert response["Location"] == reverse("admin:index")  # not Django's /accounts/profile/, a 404
+    assert browser.get(response["Location"]).status_code == 200

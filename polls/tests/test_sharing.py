@@ -5,6 +5,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
+from polls import sharing
+
 from .factories import make_question
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +45,24 @@ def test_question_text_is_escaped_everywhere(client):
         assert "<script>" not in html
         assert "&lt;script&gt;" in html
         assert "<b>A</b>" not in html
+
+
+def test_links_and_the_qr_code_use_the_configured_origin_not_the_host_header(client, settings):
+    """A client's Host (here with a port) must not reach the kept page or the publicly cached QR code."""
+    settings.POLLS_SITE_URL = "https://polls.example.com"
+    question = make_question()
+    canonical = f"https://polls.example.com/polls/{question.pk}/"
+    headers = {"Host": "testserver:8443"}
+    html = client.get(reverse("polls:detail", args=[question.pk]), headers=headers).text
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    assert f'value="{canonical}"' in html
+    assert "8443" not in html
+    svg = client.get(reverse("polls:qr", args=[question.pk]), headers=headers).content
+    assert svg == sharing.qr_svg(canonical)
+
+
+def test_without_a_configured_origin_links_follow_the_request(client, settings):
+    settings.POLLS_SITE_URL = ""
+    question = make_question()
+    html = client.get(reverse("polls:detail", args=[question.pk])).text
+    assert f'<link rel="canonical" href="https://testserver/polls/{question.pk}/">' in html

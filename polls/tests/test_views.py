@@ -201,11 +201,11 @@ def test_a_choice_of_another_question_gets_400(client):
     assert Ballot.objects.count() == 0
 
 
-def test_an_oversized_body_gets_400(client, settings):
+def test_an_oversized_body_gets_413(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     question = make_question()
     response = client.post(vote_url(question), {"choice": "1" * 5000})
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert Ballot.objects.count() == 0
 
 

@@ -12,7 +12,6 @@ database is compared with what every browser was told.
 import argparse
 import os
 import random
-import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 import requests
 
 from .browsers import Browser, Traffic, plan, problem, vote
+from .servers import prepare_database
 
 
 @dataclass
@@ -149,20 +149,10 @@ def main(argv=None):
     parser.add_argument("--concurrency", type=int, default=16, help="browsers active at once")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        parser.error("set DATABASE_URL=postgres://...: the servers share one PostgreSQL database")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "stress-only-" + secrets.token_urlsafe(32))
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
+    prepare_database(parser, "stress")
     from ..factories import make_question
     from .servers import Server, server_env
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)  # the servers serve the hashed manifest
     question = make_question(question_text="Stress test: which is best?", choices=("Red", "Green", "Blue"))
     servers = [Server(args.port + n, server_env(os.environ["DATABASE_URL"])) for n in range(args.servers)]
     try:

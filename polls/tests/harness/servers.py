@@ -1,6 +1,7 @@
 """Real gunicorn servers on loopback ports, started and stopped by the test or script that needs them."""
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -49,6 +50,24 @@ def free_ports(count, candidates):
     raise RuntimeError(f"no {count} free ports in {candidates}")
 
 
+def prepare_database(parser, purpose):
+    """
+    For a script run by hand: Django set up on the PostgreSQL database DATABASE_URL names, migrated,
+    with the static files the servers serve (the hashed manifest) collected.
+    """
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        parser.error("set DATABASE_URL=postgres://...: the servers share one PostgreSQL database")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", f"{purpose}-only-" + secrets.token_urlsafe(32))
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
 def server_env(database_url):
     """A dyno's settings (no DJANGO_DEBUG) on the given database, with this process's secret key."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "POLLS_"))}
@@ -66,8 +85,8 @@ def server_env(database_url):
 class Server:
     """One gunicorn master and its workers, like one Heroku dyno."""
 
-    def __init__(self, port, env, workers=2):
-        self.port, self.env, self.workers = port, env, workers
+    def __init__(self, port, env, workers=2, extra_args=()):
+        self.port, self.env, self.workers, self.extra_args = port, env, workers, list(extra_args)
         self.url = f"http://127.0.0.1:{port}"
         self.process = None
         # Open as long as the server object lives (it outlives restarts); removed when it goes.
@@ -77,8 +96,9 @@ class Server:
         with socket.socket() as probe:  # a stale server on the port would answer in its place
             if probe.connect_ex(("127.0.0.1", self.port)) == 0:
                 raise RuntimeError(f"port {self.port} is already in use")
-        # The dyno's own gunicorn.conf.py (gthread workers, preload, keep-alive), with what differs
-        # here on the command line, which wins: a loopback port, the worker count, a quick stop.
+        # The dyno's own gunicorn.conf.py (gevent workers, preload, keep-alive), with what differs
+        # here on the command line, which wins: a loopback port, the worker count, a quick stop
+        # (and `extra_args`, to compare setups).
         command = [
             str(GUNICORN), "mysite.wsgi",
             "--config", str(ROOT / "gunicorn.conf.py"),
@@ -87,6 +107,7 @@ class Server:
             "--no-control-socket",
             "--graceful-timeout", "5",
             "--log-level", "warning",
+            *self.extra_args,
         ]  # fmt: skip
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
