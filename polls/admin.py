@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from . import editing
 from .exports import results_csv_response
 from .models import Choice, Question, Status
 from .text import comparable, mixed_script_word, shown
@@ -121,20 +122,20 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
-# The QuestionQuerySet changes of state the actions run, and what each says: to the editor when it
+# The changes of state the actions run (polls.editing), and what each says: to the editor when it
 # applies, when it does not, and in the question's history.
 STATE_CHANGES = {
-    "publish_now": (
+    editing.publish_now: (
         "Published {n} poll(s) now.",
         "{n} poll(s) were already published and were left as they were.",
         "Published now, from the list.",
     ),
-    "close_now": (
+    editing.close_now: (
         "Closed {n} poll(s): they accept no more votes.",
         "{n} poll(s) were not open (scheduled or already closed) and were left as they were.",
         "Closed now, from the list.",
     ),
-    "reopen": (
+    editing.reopen: (
         "Reopened {n} poll(s) with no closing time.",
         "{n} poll(s) were not closed and were left as they were.",
         "Reopened with no closing time, from the list.",
@@ -222,13 +223,13 @@ class QuestionAdmin(admin.ModelAdmin):
         return question.get_absolute_url() if question.is_published else None
 
     def _change_state(self, request, queryset, change):
-        """Run a QuestionQuerySet change of state on the selection; say and log what it did."""
+        """Run a change of state (polls.editing) on the selection; say and log what it did."""
         done, unchanged, history = STATE_CHANGES[change]
         # The ids first: the list may be filtered by the very status that the change moves.
         ids = list(queryset.values_list("pk", flat=True))
         selection = Question.objects.filter(pk__in=ids)
         before = dict(selection.with_status().values_list("pk", "status"))
-        changed = getattr(selection, change)()
+        changed = change(selection)
         if changed:
             # with_status() again: it reads the clock when called, and the change happened since.
             moved = [q for q in selection.with_status() if q.status != before[q.pk]]
@@ -239,19 +240,19 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
-        self._change_state(request, queryset, "publish_now")
+        self._change_state(request, queryset, editing.publish_now)
 
     @admin.action(description="Close now", permissions=["change"])
     def close_now(self, request, queryset):
-        self._change_state(request, queryset, "close_now")
+        self._change_state(request, queryset, editing.close_now)
 
     @admin.action(description="Reopen (no closing time)", permissions=["change"])
     def reopen(self, request, queryset):
-        self._change_state(request, queryset, "reopen")
+        self._change_state(request, queryset, editing.reopen)
 
     @admin.action(description="Duplicate as a draft", permissions=["add"])
     def duplicate(self, request, queryset):
-        copies = [question.duplicate() for question in queryset]
+        copies = [editing.duplicate(question) for question in queryset]
         for copy in copies:
             self.log_addition(request, copy, [{"added": {}}])
             self.message_user(

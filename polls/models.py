@@ -1,16 +1,15 @@
 """
 Questions, their choices, and the ballots voters cast on them: the data, and every rule about it.
 
-What the public may see is said once, here, as QuerySet vocabulary (published, open, closed) with
-its twin for a question already in hand (current_status). Views, the admin, exports, commands and
-the vote (polls.voting) all use these names; none repeats the filters behind them.
+What the public may see is said once, here: QuerySet vocabulary (published, open, closed) and its
+twin for a question in hand (current_status), which every other module uses instead of filters.
 """
 
 import functools
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -33,21 +32,9 @@ class Status(models.TextChoices):
 
 @functools.cache
 def _two_choices_or_more():
-    """
-    Whether the outer query's question has two choices or more: a second choice exists (OFFSET 1),
-    one probe of the choices' unique index, stopping at the second row.
-
-    Built once per process, as every public request asks it: Django copies an expression into each
-    query that uses it, and building this one again each time cost about as much as the rest of
-    the query.
-    """
+    # A second choice exists (OFFSET 1). Built once: Django copies an expression into each query,
+    # and building it again for every public request cost about as much as the rest of the query.
     return Exists(Choice.objects.filter(question=OuterRef("pk"))[1:])
-
-
-def _choice_count():
-    """How many choices the outer query's question has: one probe of the choices' unique index."""
-    choices = Choice.objects.filter(question=OuterRef("pk")).order_by().values("question")
-    return Coalesce(Subquery(choices.annotate(n=Count("pk")).values("n")), 0)
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -74,7 +61,8 @@ class QuestionQuerySet(models.QuerySet):
 
     def with_choice_count(self):
         """Annotate `choice_count`, for editors (published() only asks for a second choice)."""
-        return self.annotate(choice_count=_choice_count())
+        choices = Choice.objects.filter(question=OuterRef("pk")).order_by().values("question")
+        return self.annotate(choice_count=Coalesce(Subquery(choices.annotate(n=Count("pk")).values("n")), 0))
 
     def with_published(self):
         """Annotate `is_published`: whether published() holds the question."""
@@ -93,52 +81,17 @@ class QuestionQuerySet(models.QuerySet):
             )
         )
 
-    # The three changes of state below bump `revision` because what the public pages show changes
-    # with them, and set `updated_at` because update() skips auto_now. Each returns how many
-    # questions changed; the others in the queryset were already in that state.
-
-    def publish_now(self):
-        """Publish the drafts and scheduled questions at once (not one whose closing time is past)."""
-        now = timezone.now()
-        waiting = self.filter(Q(pub_date__isnull=True) | Q(pub_date__gt=now)).exclude(closes_at__lte=now)
-        return waiting.update(pub_date=now, **_touched(now))
-
-    def close_now(self):
-        """Close the open questions at once."""
-        now = timezone.now()
-        # pub_date strictly before now: the database wants the closing time after the publish time.
-        running = self.filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now), pub_date__lt=now)
-        return running.update(closes_at=now, **_touched(now))
-
-    def reopen(self):
-        """Open the closed questions again, with no closing time."""
-        now = timezone.now()
-        return self.filter(closes_at__lte=now).update(closes_at=None, **_touched(now))
-
     def lock(self):
-        """
-        Lock these questions' rows until the transaction ends, as a vote does before it counts;
-        return the ids of those locked (a question deleted meanwhile is not among them).
-
-        A vote holds its question's row from its counter update to its COMMIT. So a change that
-        must see every vote (a deletion, the admin form's checks of the ballots before a save, a
-        recount) locks first: it waits for the votes being written, and the votes after it wait
-        for it.
-        """
+        """Lock these questions' rows as a vote does, until the transaction ends; return the ids locked."""
+        # A change that must see every vote (a deletion, the admin's save, a recount) locks first.
         return list(self.order_by("pk").select_for_update().values_list("pk", flat=True))
 
     def delete(self):
         """Delete these questions with all they hold, once no vote on them is still being written."""
-        # Unlocked, a deletion collects the ballots committed before it and fails at its own COMMIT
-        # on one committed since (a foreign key to a deleted row). A vote that comes after the
-        # lock finds the question gone, and the voter gets the "no such page" 404.
+        # Unlocked, it fails at COMMIT on a ballot committed after it collected the others.
         with transaction.atomic(using=self.db):
             self.lock()
             return super().delete()
-
-
-def _touched(now):
-    return {"updated_at": now, "revision": F("revision") + 1}
 
 
 class Question(models.Model):
@@ -165,8 +118,7 @@ class Question(models.Model):
         choices=ResultsVisibility,
         default=ResultsVisibility.ALWAYS,
     )
-    # Moved by polls.voting.cast_vote() alone, by increments, in the transaction that writes the
-    # ballot: nobody types a count.
+    # Moved by polls.voting.cast_vote() alone, by increments with the ballot: nobody types a count.
     voter_count = models.PositiveIntegerField("ballots", default=0, editable=False)
     # Bumped by every ballot written and every change of state: with updated_at, what a cached
     # fragment of the poll's pages is keyed by (see polls/templates/polls).
@@ -238,27 +190,6 @@ class Question(models.Model):
         sizes = self.ballots.annotate(size=Count("votes")).order_by("-size").values_list("size", flat=True)
         return sizes.first() or 0
 
-    def duplicate(self):
-        """
-        Copy this question and its choices as a new question without ballots or votes.
-
-        The copy is a draft, with no publish or closing time: nothing goes public before an editor
-        has looked at it and published it.
-        """
-        with transaction.atomic():
-            copy = Question.objects.create(
-                question_text=self.question_text,
-                pub_date=None,
-                closes_at=None,
-                max_choices=self.max_choices,
-                results_visibility=self.results_visibility,
-            )
-            Choice.objects.bulk_create(
-                Choice(question=copy, choice_text=choice.choice_text, position=choice.position)
-                for choice in self.choices.all()
-            )
-        return copy
-
 
 class Choice(models.Model):
     # No index of its own: choice_text_unique_per_question's (question, choice_text) serves it.
@@ -318,8 +249,7 @@ class Vote(models.Model):
 
     # No index of its own: one_vote_per_choice_per_ballot's (ballot, choice) serves it.
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="votes", db_index=False)
-    # RESTRICT: deleting a choice that holds votes would silently change what the ballots said,
-    # yet deleting the whole question (ballots and all) stays possible.
+    # RESTRICT: deleting a voted choice would change what ballots said; the whole question may go.
     choice = models.ForeignKey(Choice, on_delete=models.RESTRICT, related_name="ballot_votes")
 
     objects = VoteQuerySet.as_manager()
@@ -337,8 +267,7 @@ class Vote(models.Model):
 class RateCounterQuerySet(models.QuerySet):
     def hit(self, key, started):
         """Count one request for `key` in the window that began at `started`; return the count so far."""
-        # Hand-written: the ORM's upserts (bulk_create's update_conflicts) set a column to the new
-        # row's value and cannot add to it, and a read-modify-write would lose concurrent hits.
+        # Hand-written: the ORM's upsert cannot add to a column; a read-modify-write would lose hits.
         table = connection.ops.quote_name(self.model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(

@@ -23,3 +23,12 @@ def moment(value):
 def join_texts(choices, separator):
     """The choices' texts joined by `separator`: "Red / Green / Blue"."""
     return separator.join(choice.choice_text for choice in choices)
+
+
+@register.filter
+def versions(questions):
+    """
+    What a list of polls shows that can change, as a fragment's cache key: each question's id,
+    `revision` (ballots, changes of state), `updated_at` (edits) and the visitor's own ballot.
+    """
+    return [(question.pk, question.revision, question.updated_at, question.voted) for question in questions]

@@ -10,6 +10,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from polls import editing
 from polls.models import Ballot, Question, Status
 from polls.voting import PollClosed, cast_vote
 
@@ -244,12 +245,12 @@ def test_the_changes_of_state_touch_only_the_polls_they_apply_to():
     make_question(question_text="Soon", pub_date=now + HOUR)
     make_question(question_text="Live")
     make_question(question_text="Over", pub_date=now - 2 * HOUR, closes_at=now - HOUR)
-    assert Question.objects.close_now() == 1
+    assert editing.close_now(Question.objects.all()) == 1
     assert statuses() == {"Soon": Status.SCHEDULED, "Live": Status.CLOSED, "Over": Status.CLOSED}
-    assert Question.objects.reopen() == 2
-    assert Question.objects.publish_now() == 1
+    assert editing.reopen(Question.objects.all()) == 2
+    assert editing.publish_now(Question.objects.all()) == 1
     assert statuses() == {"Soon": Status.OPEN, "Live": Status.OPEN, "Over": Status.OPEN}
-    assert Question.objects.publish_now() == 0
+    assert editing.publish_now(Question.objects.all()) == 0
 
 
 def test_a_draft_stays_hidden_until_published_now(editor, client):

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from polls import views
+from polls import editing, views
 from polls.models import Ballot, Question, ResultsVisibility, Vote
 from polls.voter import COOKIE_NAME, RENEW_AFTER, read_voter
 
@@ -256,7 +256,7 @@ def marked():
 def test_a_poll_closed_while_the_vote_was_on_its_way_says_when_it_closed(client, monkeypatch):
     question = make_question()
     changing_a_vote(client, question)
-    changing_after_the_read(monkeypatch, lambda poll: poll.close_now())
+    changing_after_the_read(monkeypatch, editing.close_now)
     response = client.post(vote_url(question), {"choice": choice_of(question, "Yes").pk})
     assert response.status_code == 403
     assert "This poll is closed" in response.text
