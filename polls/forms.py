@@ -5,8 +5,9 @@ class VoteForm(forms.Form):
     """
     Turn a POSTed ballot into the question's Choice objects, or into a message a person can act on.
 
-    The question's choices are passed in already loaded (the page shows them anyway), so validating
-    a vote costs no query, and a choice id of another question is simply not among them.
+    The question's choices are passed in already read (the vote view reads them with the question),
+    so validating a ballot costs no query, and a choice id of another question is simply not among
+    them.
     """
 
     # A honeypot: hidden from people (CSS) and from assistive technology, filled in by naive bots.
