@@ -240,7 +240,8 @@ class VoteQuerySet(models.QuerySet):
         """The ids of the choices on this voter's ballot for the question (none for voter None)."""
         if voter is None:  # a browser without a voter cookie: nothing to ask the database
             return set()
-        votes = self.filter(ballot__voter=voter, ballot__question=question)
+        # .order_by(): a set needs no order, and Vote's would join and sort ballots and choices.
+        votes = self.filter(ballot__voter=voter, ballot__question=question).order_by()
         return set(votes.values_list("choice_id", flat=True))
 
 

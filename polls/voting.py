@@ -73,7 +73,7 @@ def _write_ballot(question, choices, voter):
         unique_fields=["voter", "question"],
         update_fields=["voter"],
     )
-    held = set(Vote.objects.filter(ballot=ballot).values_list("choice_id", flat=True))
+    held = set(Vote.objects.filter(ballot=ballot).order_by().values_list("choice_id", flat=True))
     wanted = {choice.pk for choice in choices}
     if held == wanted:
         return Receipt(Outcome.UNCHANGED, choices, choices)
