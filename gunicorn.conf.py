@@ -22,7 +22,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # eight of them stopped the site. Django itself still runs in `threads` real threads per worker
 # (mysite.buffering), each with its one persistent database connection (CONN_MAX_AGE):
 # workers x threads x dynos must stay below the Postgres plan's connection limit (20 on
-# essential-0). 2 threads, measured with gthread (README, Choosing workers and threads).
+# essential-0). 2 threads: against 4, measured with gthread before issue 20, every page's p99 was
+# lower and the vote about a tenth faster.
 worker_class = "mysite.buffering.BufferingGeventWorker"
 threads = 2
 # Clients (most of them waiting) a worker holds at once; past it, new connections wait in the backlog.
@@ -31,9 +32,9 @@ worker_connections = 1000
 # A listening socket of each worker's own (SO_REUSEPORT), across which the kernel spreads new
 # connections. With one socket shared, the worker that woke first could accept every connection of
 # a burst and keep them alive while the other worker (and core) idled: in `make bench`, 2 of 12
-# samples had all 8 connections on one worker, at half the requests per second (README,
-# Performance). The price: connections that reach a worker as it exits (a restart of a hung one)
-# are reset, where a shared socket would hand them to another worker.
+# samples had all 8 connections on one worker, at half the requests per second. The price:
+# connections that reach a worker as it exits (a restart of a hung one) are reset, where a shared
+# socket would hand them to another worker.
 reuse_port = True
 
 # Import Django once in the master: a missing DJANGO_SECRET_KEY (mysite/wsgi.py) stops the dyno at

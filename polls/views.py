@@ -96,9 +96,9 @@ def vote(request, pk):
     if question.is_closed():
         return _closed(request, question, question.closes_at)
     # A cookie signed lately is kept as it is; any other voter is (again) given one.
-    voter = read_voter(request, max_age=RENEW_AFTER)
-    renew = voter is None
-    voter = voter or read_voter(request) or new_voter()
+    fresh = read_voter(request, max_age=RENEW_AFTER)
+    known = fresh or read_voter(request)
+    voter = known or new_voter()
     form = VoteForm(request.POST, question=question, choices=choices)
     if form.is_valid():
         wanted = form.cleaned_data["choice"]
@@ -114,8 +114,8 @@ def vote(request, pk):
         except VoteUnconfirmed:
             return _unconfirmed_vote(request, pk, {choice.pk for choice in wanted}, voter)
         else:
-            return _counted(request, question, voter, receipt, renew=renew)
-    held = Vote.objects.held_by(read_voter(request), question)
+            return _counted(request, question, voter, receipt, renew=fresh is None)
+    held = Vote.objects.held_by(known, question)
     return _render_detail(request, question, held=held, form=form, choices=choices, status=400)
 
 

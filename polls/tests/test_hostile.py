@@ -191,8 +191,7 @@ def test_a_repeated_single_choice_field_with_a_stranger_is_refused(browser, ques
     assert Ballot.objects.count() == 0
 
 
-# On PostgreSQL a POST of plain ids is first offered to the database as a first ballot
-# (forms.plain_ballot); each of these must be refused there, or never offered, and get the form's message.
+# Ids a lenient parser would take for a choice's: each must be refused by the form, with its message.
 @pytest.mark.parametrize(
     "value",
     [
