@@ -74,6 +74,10 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Where Django's documentation puts it: after the session (which it does not use here: the
+    # choice is kept in the language cookie), before CommonMiddleware. It adds Content-Language
+    # and Vary: Accept-Language, so ConditionalGetMiddleware's ETag is per language's bytes.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,10 +162,19 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # Internationalization --------------------------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# The visitor's language comes from their language cookie (set by the switcher on every page,
+# through Django's set_language view), else from Accept-Language (docs/i18n.md). Names in their
+# own language: they are read by people looking for theirs.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español")]
+# The .mo files are committed: Heroku's Python buildpack does not run compilemessages.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # Times are stored in UTC and shown in this zone, named on every page that shows a time.
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
+# "1.234" in German, "1,234" in English. Numbers printed for machines (attributes, URLs) are
+# unlocalized where they are printed.
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 
 # Static files ----------------------------------------------------------------------------------

@@ -1,85 +1,22 @@
 """The editor's tool: write, schedule, watch and export polls from /admin/."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import editing
+from .editor_forms import ChoiceForm, ChoiceFormSet, QuestionForm
 from .exports import results_csv_response
 from .models import Choice, Question, Status
-from .text import comparable, mixed_script_word, shown
 
-admin.site.site_header = "Polls administration"
-admin.site.site_title = "Polls administration"
-admin.site.index_title = "Polls: questions, choices and editors"
-
-
-class ChoiceForm(forms.ModelForm):
-    class Meta:
-        model = Choice
-        fields = ["choice_text", "position"]
-
-    def clean_choice_text(self):
-        text = shown(self.cleaned_data["choice_text"])
-        if not comparable(text):
-            raise ValidationError("This choice shows nothing: type some visible text.", code="invisible")
-        if word := mixed_script_word(text):
-            raise ValidationError(
-                "“%(word)s” mixes Latin, Greek or Cyrillic letters, so it can look like another word.",
-                code="mixed_scripts",
-                params={"word": word},
-            )
-        old = self.instance
-        if old.pk and old.votes and text != old.choice_text:
-            raise ValidationError(
-                "“%(old)s” already has %(votes)s vote(s): new words would change what those voters "
-                "chose. Keep the text, or add a new choice instead.",
-                code="voted_choice_renamed",
-                params={"old": old.choice_text, "votes": old.votes},
-            )
-        return text
-
-
-class ChoiceFormSet(forms.BaseInlineFormSet):
-    """A question's choices, checked together: at least two, all different, voted ones kept."""
-
-    def clean(self):
-        if any(self.errors):
-            return
-        texts, errors = [], []
-        for form in self.forms:
-            choice = form.instance
-            if self._should_delete_form(form):
-                if choice.pk and choice.votes:
-                    errors.append(
-                        f"“{choice.choice_text}” cannot be deleted: it holds {choice.votes} vote(s) "
-                        "and those ballots would lose it. Close the poll, or duplicate it to start over."
-                    )
-            elif choice.pk or form.has_changed():
-                texts.append(form.cleaned_data["choice_text"])
-        if len(texts) < 2:
-            errors.append(f"A poll needs at least two choices; this one has {len(texts)}.")
-        # Two choices that look the same (polls.text) would split the votes of the same answer.
-        seen = {}
-        for text in texts:
-            key = comparable(text)
-            if key in seen:
-                errors.append(f"“{seen[key]}” and “{text}” are the same choice; keep only one.")
-            seen.setdefault(key, text)
-        limit = self.instance.max_choices
-        if len(texts) >= 2 and limit > len(texts):
-            errors.append(
-                f"Voters may pick up to {limit} choices but the poll offers only {len(texts)}: "
-                "lower “choices a voter may pick” or add choices."
-            )
-        if errors:
-            raise ValidationError(errors)
-        super().clean()
+admin.site.site_header = _("Polls administration")
+admin.site.site_title = _("Polls administration")
+admin.site.index_title = _("Polls: questions, choices and editors")
 
 
 class ChoiceInline(admin.TabularInline):
@@ -94,57 +31,47 @@ class ChoiceInline(admin.TabularInline):
         return 1 if obj else 3
 
 
-class QuestionForm(forms.ModelForm):
-    class Meta:
-        model = Question
-        fields = ["question_text", "pub_date", "closes_at", "max_choices", "results_visibility"]
-
-    def clean_max_choices(self):
-        limit = self.cleaned_data["max_choices"]
-        question = self.instance
-        if question.pk and limit < question.max_choices:
-            held = question.largest_ballot()
-            if held > limit:
-                raise ValidationError(
-                    "Ballots already hold up to %(held)s choices; a lower limit would make them invalid. "
-                    "Duplicate the poll to run it with fewer picks.",
-                    code="below_cast_ballots",
-                    params={"held": held},
-                )
-        return limit
-
-    def clean(self):
-        cleaned = super().clean()
-        pub_date, closes_at = cleaned.get("pub_date"), cleaned.get("closes_at")
-        if pub_date and closes_at and closes_at <= pub_date:
-            # The database refuses it too (question_closes_after_publish); say it next to the field.
-            self.add_error("closes_at", "The closing time must come after the publish time.")
-        return cleaned
-
-
 # The changes of state the actions run (polls.editing), and what each says: to the editor when it
-# applies, when it does not, and in the question's history.
+# applies, when it does not, and in the question's history (written in the editor's language).
 STATE_CHANGES = {
     editing.publish_now: (
-        "Published {n} poll(s) now.",
-        "{n} poll(s) were already published and were left as they were.",
-        "Published now, from the list.",
+        ngettext_lazy("Published %(n)d poll now.", "Published %(n)d polls now.", "n"),
+        ngettext_lazy(
+            "%(n)d poll was already published and was left as it was.",
+            "%(n)d polls were already published and were left as they were.",
+            "n",
+        ),
+        _("Published now, from the list."),
     ),
     editing.close_now: (
-        "Closed {n} poll(s): they accept no more votes.",
-        "{n} poll(s) were not open (scheduled or already closed) and were left as they were.",
-        "Closed now, from the list.",
+        ngettext_lazy(
+            "Closed %(n)d poll: it accepts no more votes.",
+            "Closed %(n)d polls: they accept no more votes.",
+            "n",
+        ),
+        ngettext_lazy(
+            "%(n)d poll was not open (scheduled or already closed) and was left as it was.",
+            "%(n)d polls were not open (scheduled or already closed) and were left as they were.",
+            "n",
+        ),
+        _("Closed now, from the list."),
     ),
     editing.reopen: (
-        "Reopened {n} poll(s) with no closing time.",
-        "{n} poll(s) were not closed and were left as they were.",
-        "Reopened with no closing time, from the list.",
+        ngettext_lazy(
+            "Reopened %(n)d poll with no closing time.", "Reopened %(n)d polls with no closing time.", "n"
+        ),
+        ngettext_lazy(
+            "%(n)d poll was not closed and was left as it was.",
+            "%(n)d polls were not closed and were left as they were.",
+            "n",
+        ),
+        _("Reopened with no closing time, from the list."),
     ),
 }
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -161,12 +88,12 @@ class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
     fieldsets = [
         (None, {"fields": ["question_text"]}),
-        ("Schedule", {"fields": ["pub_date", "closes_at"]}),
-        ("Voting", {"fields": ["max_choices", "results_visibility"]}),
+        (_("Schedule"), {"fields": ["pub_date", "closes_at"]}),
+        (_("Voting"), {"fields": ["max_choices", "results_visibility"]}),
     ]
     inlines = [ChoiceInline]
     list_display = [
-        "question_text",
+        "question",
         "status",
         "pub_date",
         "closes_at",
@@ -200,23 +127,30 @@ class QuestionAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.fieldsets
-        return [*self.fieldsets, ("Results", {"fields": ["status", "voter_count", "updated_at"]})]
+        return [*self.fieldsets, (_("Results"), {"fields": ["status", "voter_count", "updated_at"]})]
 
     def get_readonly_fields(self, request, obj=None):
         return ["status", "voter_count", "updated_at"] if obj else []
 
-    @admin.display(description="status")
+    @admin.display(description=_("question"), ordering="question_text")
+    def question(self, question):
+        # The editors' words in their own direction: Arabic or Hebrew reads right to left.
+        return format_html('<span dir="auto">{}</span>', question.question_text)
+
+    @admin.display(description=_("status"))
     def status(self, question):
         return Status(question.status).label
 
-    @admin.display(description="choices", ordering="choice_count")
+    @admin.display(description=_("choices"), ordering="choice_count")
     def choice_count(self, question):
         return question.choice_count
 
-    @admin.display(description="on the site")
+    @admin.display(description=_("on the site"))
     def on_site(self, question):
         url = self.view_on_site(question)
-        return format_html('<a href="{}">View on site</a>', url) if url else "not public"
+        return (
+            format_html('<a href="{}">{}</a>', url, gettext("View on site")) if url else gettext("not public")
+        )
 
     def view_on_site(self, question):
         """The public page, for a question the public can see (else no link: it would be a 404)."""
@@ -233,24 +167,24 @@ class QuestionAdmin(admin.ModelAdmin):
         if changed:
             # with_status() again: it reads the clock when called, and the change happened since.
             moved = [q for q in selection.with_status() if q.status != before[q.pk]]
-            LogEntry.objects.log_actions(request.user.pk, moved, CHANGE, history)
-            self.message_user(request, done.format(n=changed), messages.SUCCESS)
+            LogEntry.objects.log_actions(request.user.pk, moved, CHANGE, str(history))
+            self.message_user(request, done % {"n": changed}, messages.SUCCESS)
         if len(ids) > changed:
-            self.message_user(request, unchanged.format(n=len(ids) - changed), messages.WARNING)
+            self.message_user(request, unchanged % {"n": len(ids) - changed}, messages.WARNING)
 
-    @admin.action(description="Publish now", permissions=["change"])
+    @admin.action(description=_("Publish now"), permissions=["change"])
     def publish_now(self, request, queryset):
         self._change_state(request, queryset, editing.publish_now)
 
-    @admin.action(description="Close now", permissions=["change"])
+    @admin.action(description=_("Close now"), permissions=["change"])
     def close_now(self, request, queryset):
         self._change_state(request, queryset, editing.close_now)
 
-    @admin.action(description="Reopen (no closing time)", permissions=["change"])
+    @admin.action(description=_("Reopen (no closing time)"), permissions=["change"])
     def reopen(self, request, queryset):
         self._change_state(request, queryset, editing.reopen)
 
-    @admin.action(description="Duplicate as a draft", permissions=["add"])
+    @admin.action(description=_("Duplicate as a draft"), permissions=["add"])
     def duplicate(self, request, queryset):
         copies = [editing.duplicate(question) for question in queryset]
         for copy in copies:
@@ -258,10 +192,12 @@ class QuestionAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 format_html(
-                    "Copied “{}” as a draft without votes, hidden from the public: "
-                    '<a href="{}">review it</a>, then publish it.',
-                    copy.question_text,
-                    reverse("admin:polls_question_change", args=[copy.pk]),
+                    gettext(
+                        "Copied “{question}” as a draft without votes, hidden from the public: "
+                        '<a href="{url}">review it</a>, then publish it.'
+                    ),
+                    question=format_html('<span dir="auto">{}</span>', copy.question_text),
+                    url=reverse("admin:polls_question_change", args=[copy.pk]),
                 ),
                 messages.SUCCESS,
             )
@@ -269,6 +205,6 @@ class QuestionAdmin(admin.ModelAdmin):
             return redirect("admin:polls_question_change", copies[0].pk)
         return None
 
-    @admin.action(description="Export results as CSV", permissions=["view"])
+    @admin.action(description=_("Export results as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         return results_csv_response(queryset)

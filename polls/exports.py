@@ -6,11 +6,19 @@ from operator import itemgetter
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import Choice
 from .results import whole_percentages
 
-HEADER = ["question id", "question", "choice", "votes", "percentage"]
+# In the editor's language; the rows below are the editors' words and numbers, as they are.
+HEADER = [
+    gettext_lazy("question id"),
+    gettext_lazy("question"),
+    gettext_lazy("choice"),
+    gettext_lazy("votes"),
+    gettext_lazy("percentage"),
+]
 
 # A spreadsheet reads a cell starting with one of these as a formula: "CSV injection" (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,7 +60,9 @@ class _Echo:
 def results_csv_response(questions):
     """Stream the results of `questions` as a UTF-8 CSV attachment (with a BOM for Excel)."""
     writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in itertools.chain([HEADER], result_rows(questions)))
+    # Translated now, while the request's language is active, not when the stream is read.
+    header = [str(name) for name in HEADER]
+    lines = (writer.writerow(row) for row in itertools.chain([header], result_rows(questions)))
     response = StreamingHttpResponse(itertools.chain([BOM], lines), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="poll-results-{stamp}.csv"'

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 
 
 class VoteForm(forms.Form):
@@ -19,12 +20,14 @@ class VoteForm(forms.Form):
         self.choices = choices
         self._by_value = {str(choice.pk): choice for choice in choices}
         options = [(value, choice.choice_text) for value, choice in self._by_value.items()]
+        not_this_polls = gettext("That choice is not part of this poll. Pick one of the choices below.")
         messages = {
-            "required": "Pick a choice before voting."
+            "required": gettext("Pick a choice before voting.")
             if question.max_choices == 1
-            else f"Pick between one and {question.max_choices} choices before voting.",
-            "invalid_choice": "That choice is not part of this poll. Pick one of the choices below.",
-            "invalid_list": "That choice is not part of this poll. Pick one of the choices below.",
+            else gettext("Pick between one and %(limit)d choices before voting.")
+            % {"limit": question.max_choices},
+            "invalid_choice": not_this_polls,
+            "invalid_list": not_this_polls,
         }
         if question.allows_multiple:
             self.fields["choice"] = forms.MultipleChoiceField(choices=options, error_messages=messages)
@@ -38,11 +41,13 @@ class VoteForm(forms.Form):
             # different values is not a ballot this poll can hold.
             values = set(self.data.getlist("choice"))
             if len(values) > 1:
-                raise forms.ValidationError("This poll takes one choice. Pick only one.", code="too_many")
+                raise forms.ValidationError(
+                    gettext("This poll takes one choice. Pick only one."), code="too_many"
+                )
         picked = list({value: self._by_value[value] for value in values}.values())
         if len(picked) > self.question.max_choices:
             raise forms.ValidationError(
-                "You picked %(picked)d choices; this poll allows at most %(limit)d.",
+                gettext("You picked %(picked)d choices; this poll allows at most %(limit)d."),
                 code="too_many",
                 params={"picked": len(picked), "limit": self.question.max_choices},
             )
@@ -51,7 +56,7 @@ class VoteForm(forms.Form):
     def clean_website(self):
         if self.cleaned_data["website"]:
             raise forms.ValidationError(
-                "This vote looks automated, so it was not counted. Leave the hidden field empty.",
+                gettext("This vote looks automated, so it was not counted. Leave the hidden field empty."),
                 code="honeypot",
             )
         return ""

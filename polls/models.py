@@ -13,21 +13,9 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, 
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-
-class ResultsVisibility(models.TextChoices):
-    ALWAYS = "always", "Always"
-    AFTER_VOTE = "after_vote", "After the visitor has voted"
-    AFTER_CLOSE = "after_close", "Only after the poll closes"
-
-
-class Status(models.TextChoices):
-    """Where a question is in its life, read from its publish and close times."""
-
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+from .statuses import ResultsVisibility, Status
 
 
 @functools.cache
@@ -95,46 +83,47 @@ class QuestionQuerySet(models.QuerySet):
 
 
 class Question(models.Model):
-    question_text = models.CharField(max_length=200)
+    question_text = models.CharField(_("question"), max_length=200)
     pub_date = models.DateTimeField(
-        "publish at",
+        _("publish at"),
         null=True,
         blank=True,
         default=timezone.now,
-        help_text="The poll stays hidden until then. Leave empty for a draft, hidden until published.",
+        help_text=_("The poll stays hidden until then. Leave empty for a draft, hidden until published."),
     )
     closes_at = models.DateTimeField(
-        "closes at", null=True, blank=True, help_text="Leave empty to keep the poll open."
+        _("closes at"), null=True, blank=True, help_text=_("Leave empty to keep the poll open.")
     )
     max_choices = models.PositiveSmallIntegerField(
-        "choices a voter may pick",
+        _("choices a voter may pick"),
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
-        help_text="1 shows radio buttons; more shows checkboxes.",
+        help_text=_("1 shows radio buttons; more shows checkboxes."),
     )
     results_visibility = models.CharField(
-        "results are visible",
+        _("results are visible"),
         max_length=12,
         choices=ResultsVisibility,
         default=ResultsVisibility.ALWAYS,
     )
     # Moved by polls.voting.cast_vote() alone, by increments with the ballot: nobody types a count.
-    voter_count = models.PositiveIntegerField("ballots", default=0, editable=False)
+    voter_count = models.PositiveIntegerField(_("ballots"), default=0, editable=False)
     # Bumped by every ballot written and every change of state: with updated_at, what a cached
     # fragment of the poll's pages is keyed by (see polls/templates/polls).
     revision = models.PositiveBigIntegerField(default=0, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
+        verbose_name, verbose_name_plural = _("question"), _("questions")
         ordering = ["-pub_date", "-pk"]
         indexes = [models.Index(fields=["-pub_date", "-id"], name="question_newest_first")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("pub_date")),
                 name="question_closes_after_publish",
-                violation_error_message="The closing time must come after the publish time.",
+                violation_error_message=_("The closing time must come after the publish time."),
             ),
             models.CheckConstraint(condition=Q(max_choices__gte=1), name="question_max_choices_positive"),
         ]
@@ -194,18 +183,21 @@ class Question(models.Model):
 class Choice(models.Model):
     # No index of its own: choice_text_unique_per_question's (question, choice_text) serves it.
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", db_index=False)
-    choice_text = models.CharField(max_length=200)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Choices are shown in this order.")
+    choice_text = models.CharField(_("choice"), max_length=200)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Choices are shown in this order.")
+    )
     # Moved by polls.voting.cast_vote() alone, by increments: it equals this choice's Vote rows.
-    votes = models.PositiveIntegerField(default=0, editable=False)
+    votes = models.PositiveIntegerField(_("votes"), default=0, editable=False)
 
     class Meta:
+        verbose_name, verbose_name_plural = _("choice"), _("choices")
         ordering = ["question", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["question", "choice_text"],
                 name="choice_text_unique_per_question",
-                violation_error_message="Each choice of a question must be different.",
+                violation_error_message=_("Each choice of a question must be different."),
             ),
             models.CheckConstraint(condition=~Q(choice_text=""), name="choice_text_not_empty"),
         ]

@@ -3,8 +3,9 @@ The controllers: read the request, call the model layer, render or redirect.
 
 Every page reads what it shows from the database on every request (a question's row carries its
 `revision` and `updated_at`), so any app server answers any request with the same page. Rendering
-is saved by the template fragment cache, keyed by those values (polls/templates/polls), and a
-browser that holds the page already gets a 304 from ConditionalGetMiddleware.
+is saved by the template fragment cache, keyed by those values and the language
+(polls/templates/polls). Pages carry the language switcher's form, with a CSRF token masked afresh
+for every answer, so they are never the same bytes twice: no 304 for them (docs/i18n.md).
 """
 
 from django.contrib import messages
@@ -12,13 +13,15 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_cookie
 
 from mysite.middleware import RETRY_AFTER_SECONDS
 
-from . import paging, sharing
+from . import paging, sharing, wording
 from .forms import VoteForm
 from .models import Question, Vote
 from .ratelimit import limit_votes
@@ -33,8 +36,8 @@ VOTED = "voted"
 NO_SUCH_POLL = "No Question matches the given query."
 
 # The public pages below say what depends on the visitor's cookies (their ballot, their CSRF
-# token), so browsers keep each for that visitor only and ask again before showing it: a 304 when
-# nothing changed (ConditionalGetMiddleware).
+# token, their language), so browsers keep each for that visitor only and ask again before
+# showing it.
 
 
 @require_safe
@@ -178,21 +181,23 @@ def _receipt_message(receipt):
     """The flash message for a ballot changed or repeated (a new one's page says it: _voted_notice())."""
     now = _names(receipt.choices)
     if receipt.outcome is Outcome.CHANGED:
-        return f"Your vote was changed from {_names(receipt.previous)} to {now}."
-    return f"You already voted for {now}; your vote is unchanged."
+        return format_html(
+            gettext("Your vote was changed from {before} to {now}."), before=_names(receipt.previous), now=now
+        )
+    return format_html(gettext("You already voted for {now}; your vote is unchanged."), now=now)
 
 
 def _voted_notice(request, question, held):
     """What a page reached by `?voted=1` says (see _counted): nothing to a visitor with no ballot."""
     if held and request.GET.get(VOTED) == "1":
         choices = question.choices.filter(pk__in=held)
-        return f"Your vote for {_names(choices)} was counted."
+        return format_html(gettext("Your vote for {choices} was counted."), choices=_names(choices))
     return None
 
 
 def _names(choices):
-    names = [f"“{choice.choice_text}”" for choice in choices]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """“Red”, “Blue” and “Green”, as the language quotes and lists them (HTML, safe to print)."""
+    return wording.listed(wording.quoted(choice.choice_text) for choice in choices)
 
 
 @require_safe

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from .models import Ballot, Choice, Question, Vote
 
@@ -56,9 +57,9 @@ def cast_vote(*, question, choices, voter):
     question's Ballot rows.
     """
     if not choices:
-        raise VoteRefused("Pick at least one choice.")
+        raise VoteRefused(gettext("Pick at least one choice."))
     if any(choice.question_id != question.pk for choice in choices):
-        raise VoteRefused("That choice does not belong to this question.")
+        raise VoteRefused(gettext("That choice does not belong to this question."))
     with _atomic_telling_lost_commits():
         return _write_ballot(question, _ordered(choices), voter)
 
@@ -108,7 +109,7 @@ def _write_ballot(question, choices, voter):
     if moved != len(added) + len(removed):
         # An editor deleted a choice between the form and this transaction. Raising rolls back
         # everything written above, and the voter can simply vote again.
-        raise VoteRefused("This poll changed while you were voting. Please vote again.")
+        raise VoteRefused(gettext("This poll changed while you were voting. Please vote again."))
     return Receipt(Outcome.CAST if new_ballot else Outcome.CHANGED, choices, previous)
 
 
@@ -116,13 +117,17 @@ def _refuse(question, wanted):
     """Say why the question refused the ballot: gone, closed, or too many choices."""
     current = Question.objects.published().filter(pk=question.pk).first()
     if current is None:
-        raise PollGone("This poll is no longer published.")
+        raise PollGone(gettext("This poll is no longer published."))
     if current.is_closed():
-        raise PollClosed("This poll is closed; votes are no longer accepted.", current.closes_at)
+        raise PollClosed(gettext("This poll is closed; votes are no longer accepted."), current.closes_at)
     if len(wanted) > current.max_choices:
-        raise TooManyChoices(f"Pick at most {current.max_choices} choices.")
+        limit = current.max_choices
+        raise TooManyChoices(
+            ngettext("Pick at most %(limit)d choice.", "Pick at most %(limit)d choices.", limit)
+            % {"limit": limit}
+        )
     # Refused a moment ago, fine now: an editor reopened the poll or raised its limit meanwhile.
-    raise VoteRefused("This poll changed while you were voting. Please vote again.")
+    raise VoteRefused(gettext("This poll changed while you were voting. Please vote again."))
 
 
 @contextmanager

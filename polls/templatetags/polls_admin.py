@@ -1,6 +1,7 @@
 """The admin index's "Recent activity": what voters and the schedule did lately and do next."""
 
 from django import template
+from django.utils.translation import gettext
 
 from polls.models import Ballot, Question
 
@@ -19,9 +20,9 @@ def polls_activity(context):
     closing = Question.objects.open().exclude(closes_at=None).order_by("closes_at")
     return {
         "sections": [
-            ("Latest ballots", [(ballot.question, ballot.cast_at) for ballot in ballots[:ROWS]]),
-            ("Published lately", [(q, q.pub_date) for q in Question.objects.published()[:ROWS]]),
-            ("Opening next", [(q, q.pub_date) for q in opening[:ROWS]]),
-            ("Closing next", [(q, q.closes_at) for q in closing[:ROWS]]),
+            (gettext("Latest ballots"), [(ballot.question, ballot.cast_at) for ballot in ballots[:ROWS]]),
+            (gettext("Published lately"), [(q, q.pub_date) for q in Question.objects.published()[:ROWS]]),
+            (gettext("Opening next"), [(q, q.pub_date) for q in opening[:ROWS]]),
+            (gettext("Closing next"), [(q, q.closes_at) for q in closing[:ROWS]]),
         ]
     }

@@ -48,8 +48,8 @@ def test_publish_now_publishes_scheduled_polls_and_leaves_the_others(editor, cli
     live = make_question(question_text="Live")
     response = act(editor, "publish_now", soon, live)
     assert shown(response) == [
-        "Published 1 poll(s) now.",
-        "1 poll(s) were already published and were left as they were.",
+        "Published 1 poll now.",
+        "1 poll was already published and was left as it was.",
     ]
     assert statuses() == {"Soon": Status.OPEN, "Live": Status.OPEN}
     assert client.get(soon.get_absolute_url()).status_code == 200
@@ -60,8 +60,8 @@ def test_close_now_stops_the_votes(editor):
     soon = make_question(question_text="Soon", pub_date=timezone.now() + HOUR)
     response = act(editor, "close_now", live, soon)
     assert shown(response) == [
-        "Closed 1 poll(s): they accept no more votes.",
-        "1 poll(s) were not open (scheduled or already closed) and were left as they were.",
+        "Closed 1 poll: it accepts no more votes.",
+        "1 poll was not open (scheduled or already closed) and was left as it was.",
     ]
     assert statuses() == {"Live": Status.CLOSED, "Soon": Status.SCHEDULED}
     with pytest.raises(PollClosed):
@@ -77,7 +77,7 @@ def test_reopen_opens_closed_polls_with_no_closing_time(editor):
     now = timezone.now()
     over = make_question(question_text="Over", pub_date=now - 2 * HOUR, closes_at=now - HOUR)
     response = act(editor, "reopen", over)
-    assert shown(response) == ["Reopened 1 poll(s) with no closing time."]
+    assert shown(response) == ["Reopened 1 poll with no closing time."]
     over.refresh_from_db()
     assert over.closes_at is None
     vote(over, "Yes")
@@ -99,7 +99,7 @@ def test_actions_work_on_every_poll_of_a_filtered_list(editor):
     soon = [make_question(question_text=f"Soon {i}", pub_date=timezone.now() + HOUR) for i in range(3)]
     data = {"action": "publish_now", "select_across": "1", "index": "0", "_selected_action": soon[0].pk}
     response = editor.post(QUESTIONS_URL + "?status=scheduled", data, follow=True)
-    assert shown(response) == ["Published 3 poll(s) now."]
+    assert shown(response) == ["Published 3 polls now."]
     assert set(statuses().values()) == {Status.OPEN}
 
 
@@ -147,7 +147,8 @@ def test_duplicating_several_polls_lists_each_copy(editor):
     assert copies.count() == 2
     for message, copy in zip(shown(response), copies.order_by("pk"), strict=True):
         assert message.startswith(
-            f"Copied “{copy.question_text}” as a draft without votes, hidden from the public: "
+            f'Copied “<span dir="auto">{copy.question_text}</span>” as a draft without votes, hidden from '
+            "the public: "
         )
         assert f'<a href="{change_url(copy)}">review it</a>' in message
 
@@ -268,4 +269,4 @@ def test_publish_now_leaves_a_draft_whose_closing_time_has_passed(editor):
     response = act(editor, "publish_now", stale)
     stale.refresh_from_db()
     assert stale.pub_date is None
-    assert any("left as they were" in message for message in shown(response))
+    assert any("left as it was" in message for message in shown(response))

@@ -112,7 +112,7 @@ def test_a_choice_with_votes_cannot_be_renamed(editor):
     voted(question, "Yes", times=2)
     data = question_data(existing(question, Yes={"choice_text": "Absolutely"}))
     message = (
-        "“Yes” already has 2 vote(s): new words would change what those voters chose. "
+        "“Yes” already has 2 votes: new words would change what those voters chose. "
         "Keep the text, or add a new choice instead."
     )
     assert message in errors_of(editor.post(change_url(question), data))
@@ -124,7 +124,7 @@ def test_a_choice_with_votes_cannot_be_deleted(editor):
     voted(question, "Maybe")
     data = question_data(existing(question, Maybe={"DELETE": True}))
     message = (
-        "“Maybe” cannot be deleted: it holds 1 vote(s) and those ballots would lose it. "
+        "“Maybe” cannot be deleted: it holds 1 vote and that ballot would lose it. "
         "Close the poll, or duplicate it to start over."
     )
     assert message in errors_of(editor.post(change_url(question), data))

@@ -351,7 +351,7 @@ def test_a_choice_deleted_in_the_admin_as_it_gets_its_first_vote_stays_with_that
     )
     assert not isinstance(receipt, BaseException), receipt
     assert not isinstance(response, BaseException), response  # a RestrictedError, unlocked
-    assert "“Maybe” cannot be deleted: it holds 1 vote(s)" in " ".join(errors_of(response))
+    assert "“Maybe” cannot be deleted: it holds 1 vote and that ballot" in " ".join(errors_of(response))
     assert_exact(question, {Ballot.objects.get().voter: {maybe.pk}})
 
 

@@ -305,7 +305,7 @@ def test_a_vote_whose_commit_took_effect_is_reported_counted(postgres, monkeypat
     lose_the_commit_answer(monkeypatch, reached_database=True)
     response = vote_yes(client, question)
     assert response.status_code == 302
-    assert "Your vote for “Yes” was counted." in client.get(response["Location"]).text
+    assert 'Your vote for “<span dir="auto">Yes</span>” was counted.' in client.get(response["Location"]).text
     assert list(Ballot.objects.values_list("votes__choice__choice_text", flat=True)) == ["Yes"]
     assert_counts_consistent()
 
@@ -336,7 +336,7 @@ def test_a_vote_that_cannot_be_checked_yet_says_so_and_the_poll_page_tells_later
     assert COOKIE_NAME in response.cookies  # so the poll page can show this voter's ballot later
 
     monkeypatch.undo()
-    assert "You voted for <strong>Yes</strong>" in client.get(question.get_absolute_url()).text
+    assert 'You voted for <strong dir="auto">Yes</strong>' in client.get(question.get_absolute_url()).text
     assert vote_yes(client, question).status_code == 302  # voting again is safe
     assert Ballot.objects.count() == 1
     assert_counts_consistent()

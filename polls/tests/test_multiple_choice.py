@@ -60,7 +60,8 @@ def test_changing_a_multiple_choice_ballot_moves_only_what_changed(client, quest
     url = reverse("polls:vote", args=[question.pk])
     client.post(url, {"choice": ids(question, "Red", "Blue")})
     response = client.post(url, {"choice": ids(question, "Blue", "Yellow")}, follow=True)
-    assert "Your vote was changed from “Red” and “Blue” to “Blue” and “Yellow”." in response.text
+    red, blue, yellow = (f'“<span dir="auto">{name}</span>”' for name in ("Red", "Blue", "Yellow"))
+    assert f"Your vote was changed from {red} and {blue} to {blue} and {yellow}." in response.text
     votes = {choice.choice_text: choice.votes for choice in question.choices.all()}
     assert votes == {"Red": 0, "Green": 0, "Blue": 1, "Yellow": 1}
     assert Ballot.objects.count() == 1

@@ -84,7 +84,7 @@ def test_a_voter_cookie_from_one_server_is_honoured_by_the_other(servers, questi
     _, token = browser.open_form(question.pk, server=a)
     browser.messages(browser.submit(question.pk, token, red.pk, server=a), server=a)
     page, token = browser.open_form(question.pk, server=b)
-    assert "You voted for <strong>Red</strong>" in page
+    assert 'You voted for <strong dir="auto">Red</strong>' in page
     assert "Change vote" in page
     target = browser.submit(question.pk, token, green.pk, server=b)
     assert browser.messages(target, server=b) == ["changed"]

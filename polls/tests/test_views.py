@@ -73,7 +73,7 @@ def test_the_detail_page_is_a_fieldset_with_one_labelled_radio_per_choice(client
     assert "<legend>" in html
     for choice in question.choices.all():
         assert f'type="radio" name="choice" value="{choice.pk}" id="choice-{choice.pk}"' in html
-        assert f'<label for="choice-{choice.pk}">{choice.choice_text}</label>' in html
+        assert f'<label for="choice-{choice.pk}" dir="auto">{choice.choice_text}</label>' in html
 
 
 def test_a_vote_is_counted_once_and_redirects_to_results_with_a_message(client):
@@ -81,13 +81,13 @@ def test_a_vote_is_counted_once_and_redirects_to_results_with_a_message(client):
     yes = choice_of(question, "Yes")
     response = client.post(vote_url(question), {"choice": yes.pk}, follow=True)
     assert response.redirect_chain == [(reverse("polls:results", args=[question.pk]) + "?voted=1", 302)]
-    assert "Your vote for “Yes” was counted." in response.text
+    assert 'Your vote for “<span dir="auto">Yes</span>” was counted.' in response.text
     assert COOKIE_NAME in client.cookies
     yes.refresh_from_db()
     assert yes.votes == 1
 
     again = client.post(vote_url(question), {"choice": yes.pk}, follow=True)
-    assert "You already voted for “Yes”" in again.text
+    assert 'You already voted for “<span dir="auto">Yes</span>”' in again.text
     yes.refresh_from_db()
     assert yes.votes == 1
     assert Ballot.objects.count() == 1
@@ -96,7 +96,10 @@ def test_a_vote_is_counted_once_and_redirects_to_results_with_a_message(client):
 def test_the_confirmation_is_read_from_the_ballot_not_from_the_address(client):
     question = make_question(choices=("<b>Yes</b>", "No"))
     voted = client.post(vote_url(question), {"choice": choice_of(question, "<b>Yes</b>").pk})
-    assert "Your vote for “&lt;b&gt;Yes&lt;/b&gt;” was counted." in client.get(voted["Location"]).text
+    assert (
+        'Your vote for “<span dir="auto">&lt;b&gt;Yes&lt;/b&gt;</span>” was counted.'
+        in client.get(voted["Location"]).text
+    )
     # The same address in a browser that holds no ballot, or with another value, confirms nothing.
     assert "was counted" not in make_browser().get(voted["Location"]).text
     for query in ("?voted=", "?voted=yes", "?voted=1&voted=2", "?voted"):
@@ -111,7 +114,7 @@ def test_the_detail_page_shows_the_choice_already_made_and_offers_a_change(clien
     client.post(vote_url(question), {"choice": yes.pk})
     html = client.get(question.get_absolute_url()).text
     assert f'value="{yes.pk}" id="choice-{yes.pk}" checked' in html
-    assert "You voted for <strong>Yes</strong>" in html
+    assert 'You voted for <strong dir="auto">Yes</strong>' in html
     assert "Change vote" in html
 
 
@@ -120,7 +123,10 @@ def test_changing_a_vote_moves_the_count(client):
     yes, no = choice_of(question, "Yes"), choice_of(question, "No")
     client.post(vote_url(question), {"choice": yes.pk})
     response = client.post(vote_url(question), {"choice": no.pk}, follow=True)
-    assert "Your vote was changed from “Yes” to “No”." in response.text
+    assert (
+        'Your vote was changed from “<span dir="auto">Yes</span>” to “<span dir="auto">No</span>”.'
+        in response.text
+    )
     yes.refresh_from_db()
     no.refresh_from_db()
     assert (yes.votes, no.votes) == (0, 1)

@@ -70,7 +70,7 @@ def test_results_after_closing_stay_hidden_even_from_voters(client):
     response = vote(client, question, "Yes")
     # Redirected to the poll, not to results it may not see yet; the poll confirms the vote.
     assert response["Location"] == question.get_absolute_url() + "?voted=1"
-    assert "Your vote for “Yes” was counted." in client.get(response["Location"]).text
+    assert 'Your vote for “<span dir="auto">Yes</span>” was counted.' in client.get(response["Location"]).text
     assert client.get(results_url(question)).status_code == 403
     assert "until it closes on" in client.get(results_url(question)).text
 
