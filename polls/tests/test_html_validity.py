@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 from django.views.defaults import server_error
 
 from .showcase import get_pages, make_showcase
@@ -32,8 +33,10 @@ def vnu():
     return [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json"]
 
 
-def collect_pages(client, csrf_client, rf):
-    """Fetch every page type the site can answer with: name -> HTML."""
+def collect_pages(client, csrf_client, rf, language):
+    """Fetch every page type the site can answer with, in `language`: name -> HTML."""
+    for browser in (client, csrf_client):
+        browser.defaults["HTTP_ACCEPT_LANGUAGE"] = language
     pages = {"empty polls list": client.get(reverse("polls:index"))}
     polls = make_showcase()
     for name, (path, status) in get_pages(polls).items():
@@ -53,16 +56,20 @@ def collect_pages(client, csrf_client, rf):
     editor = get_user_model().objects.create_user("no-rights", password="unused-here", is_staff=True)
     client.force_login(editor)
     pages["403 page"] = client.get(reverse("admin:polls_question_add"))
-    pages["500 page"] = server_error(rf.get("/"))
+    with translation.override(language):  # as LocaleMiddleware would have it for this request
+        pages["500 page"] = server_error(rf.get("/"))
     expected = {"poll with errors": 400, "vote on a closed poll": 403, "403 CSRF page": 403, "400 page": 400}
     expected |= {"403 page": 403, "500 page": 500}
     for name, status in expected.items():
         assert pages[name].status_code == status, name
+    for name, response in pages.items():
+        assert f'<html lang="{language}"' in response.content.decode(), name
     return {name: response.content.decode() for name, response in pages.items()}
 
 
-def test_every_page_type_is_valid_html(client, csrf_client, rf, vnu, tmp_path):
-    pages = collect_pages(client, csrf_client, rf)
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_page_type_is_valid_html(client, csrf_client, rf, vnu, tmp_path, language):
+    pages = collect_pages(client, csrf_client, rf, language)
     # A known-bad page proves the checker really read the files and reports by file.
     pages["control"] = "<!doctype html><html lang=en><title>Control</title><p><div></p>"
     files = {}
