@@ -1,4 +1,5 @@
-"""Screenshots of the main pages at phone and desktop widths, light and dark, for people to look at.
+"""Screenshots of the main pages at phone and desktop widths, light and dark, for people to look at,
+in English, in French and in German (the longest words: they must wrap, not overflow).
 
 They land in artifacts/screenshots/ (gitignored). The test also checks what a look would catch first:
 the stylesheet applies the right scheme, nothing scrolls sideways, and tap targets are big enough.
@@ -15,7 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = settings.BASE_DIR / "artifacts" / "screenshots"
 # Buttons, choices, the share field and the site navigation: at least 44 px high on a phone.
-TAP_TARGETS = ".button, .option label, .share-url, .site-header nav a"
+TAP_TARGETS = ".button, .option label, .share-url, .site-header nav a, .language-switcher select"
+# The vote button's name in each language the pages are shot in; the browser asks for that language.
+VOTE = {"en": "Vote", "fr": "Voter", "de": "Abstimmen"}
 
 
 def background_brightness(page):
@@ -24,13 +27,14 @@ def background_brightness(page):
     return sum(int(part) for part in colour[colour.index("(") + 1 : -1].split(",")[:3])
 
 
+@pytest.mark.parametrize("language", list(VOTE))
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_main_pages_look_right_on_phones_and_desktops(open_page, viewport, scheme):
+def test_the_main_pages_look_right_on_phones_and_desktops(open_page, viewport, scheme, language):
     polls = make_showcase()
-    page = open_page(viewport=viewport, color_scheme=scheme)
+    page = open_page(viewport=viewport, color_scheme=scheme, locale=language)
     page.goto(polls.open.get_absolute_url())
-    vote_for(page, "Plum")
+    vote_for(page, "Plum", button=VOTE[language])
     pages = {
         "results": None,  # as it is now: just voted, with the message
         "list": reverse("polls:index"),
@@ -41,7 +45,8 @@ def test_the_main_pages_look_right_on_phones_and_desktops(open_page, viewport, s
     for name, path in pages.items():
         if path:
             page.goto(path)
-        shot = SCREENSHOTS / f"{name}-{viewport['width']}-{scheme}.png"
+        shot = SCREENSHOTS / f"{name}-{viewport['width']}-{scheme}-{language}.png"
+        assert page.evaluate("document.documentElement.lang") == language, name
         page.screenshot(path=shot, full_page=True)
         assert shot.stat().st_size > 10_000, name
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], name
