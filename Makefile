@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help install install-dev run test lint format stress bench heroku-local clean
+.PHONY: help install install-dev run test lint format messages compilemessages stress bench heroku-local clean
 
 help:
 	@echo "make run     serve the site with demo polls on http://127.0.0.1:8000 (SQLite)"
@@ -12,6 +12,8 @@ help:
 	@echo "make stress  the multi-server vote scenario at a large size"
 	@echo "make bench   load-test every page on PostgreSQL and print figures"
 	@echo "make heroku-local  build, release and run two web dynos from the Procfile, as Heroku does"
+	@echo "make messages      update locale/*/LC_MESSAGES/django.po from the code (then translate)"
+	@echo "make compilemessages  compile them into the .mo files that are committed"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +40,16 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+
+# The catalogs (docs/i18n.md): every language but English, from everything but tools and tests.
+LANGUAGE_CODES := fr de es
+MESSAGES_IGNORED := .venv .tools bench node_modules artifacts staticfiles polls/tests
+
+messages: install
+	$(MANAGE) makemessages --no-obsolete $(addprefix --locale=,$(LANGUAGE_CODES)) $(addprefix --ignore=,$(MESSAGES_IGNORED))
+
+compilemessages: install
+	$(MANAGE) compilemessages --ignore=.venv
 
 format: install-dev
 	$(BIN)/ruff format .
