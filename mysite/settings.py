@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The visitor's zone (a cookie) for every page below it, the error pages and the admin included.
+    "mysite.timezones.TimeZoneMiddleware",
     # After every middleware that sets a security header, before any that reads the form (CSRF).
     "mysite.middleware.RequestBodyMiddleware",
     "mysite.middleware.HumanMethodNotAllowedMiddleware",
@@ -159,7 +161,8 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # Internationalization --------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
-# Times are stored in UTC and shown in this zone, named on every page that shows a time.
+# Times are stored in UTC and shown in the visitor's zone (mysite.timezones), or in this one when
+# their browser has not said which; the zone is named on every page that shows a time.
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
