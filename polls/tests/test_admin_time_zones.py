@@ -4,17 +4,22 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 
 from mysite.timezones import COOKIE_NAME
 from polls.models import Question
 
 from .admin_helpers import QUESTIONS_URL, change_url, errors_of, existing, question_data
+from .browsing import submit
 from .factories import make_question
 
 pytestmark = pytest.mark.django_db
 
 NEW_YORK = "America/New_York"
+SCREENSHOTS = settings.BASE_DIR / "artifacts" / "screenshots"
 NEXT_YEAR = timezone.now().year + 1
 # 15:30 UTC on a December day: 10:30 in New York (EST, UTC-5).
 CLOSES_AT = datetime.datetime(NEXT_YEAR, 12, 10, 15, 30, tzinfo=datetime.UTC)
@@ -82,3 +87,27 @@ def test_a_cookie_that_names_no_zone_gives_the_admin_in_utc(editor, question, va
     assert input_value(response.text, "closes_at_1") == "15:30:00"
     assert help_text(response.text, "closes_at").endswith(" Times in UTC.")
     assert Question.objects.get().closes_at == CLOSES_AT
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_in_new_york_is_not_told_about_an_offset_once_the_zone_is_known(open_page, live_server):
+    question = make_question(question_text="Which venue next winter?", closes_at=CLOSES_AT)
+    get_user_model().objects.create_superuser("editor", password="correct horse battery")
+    page = open_page(timezone_id=NEW_YORK)
+    page.goto(reverse("admin:login"))
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("correct horse battery")
+    submit(page, "Log in")
+    # A cookie from before a journey: this page is rendered in UTC, the browser is in New York.
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": "UTC", "url": live_server.url}])
+    page.goto(change_url(question))
+    assert page.locator("#id_closes_at_1").input_value() == "15:30:00"
+    warning = page.locator(".timezonewarning").first
+    assert "You are 5 hours behind" in warning.inner_text()
+    page.reload()  # the script has written the browser's zone meanwhile
+    assert page.locator("#id_closes_at_1").input_value() == "10:30:00"
+    assert page.locator(".timezonewarning").count() == 0
+    assert page.locator("#id_closes_at_helptext").inner_text().endswith("Times in America/New_York.")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "time-zone-admin-1280-light.png", full_page=True)
