@@ -237,3 +237,14 @@ def test_screenshots_of_a_poll_with_its_closing_time_in_new_york(open_page, poll
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"time-zone-{viewport['width']}-{scheme}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+@in_browser
+def test_a_browser_without_intl_gets_utc_and_no_script_error(open_page, polls):
+    _, open_ = polls
+    page = open_page(timezone_id=NEW_YORK)
+    page.add_init_script("delete window.Intl")
+    for _visit in range(2):
+        page.goto(open_.get_absolute_url())
+        assert page.locator(".poll-status time").inner_text().endswith("15:30 UTC")
+    assert cookie_of(page) is None  # and open_page saw no script error
