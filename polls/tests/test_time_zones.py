@@ -76,6 +76,11 @@ def shown_times(html):
     return re.findall(r'<time datetime="([^"]*)">([^<]*)</time>', html)
 
 
+def iso(instant):
+    """The instant as <time datetime> gives it: UTC, with a Z."""
+    return instant.isoformat().replace("+00:00", "Z")
+
+
 def footer(html):
     return re.search(r"Times are shown in ([^.<]+)\.", html).group(1)
 
@@ -161,10 +166,6 @@ def test_the_zone_stays_in_the_browser_the_server_keeps_nothing(client, polls):
     assert Session.objects.count() == 0
     # Browsers and caches keep a copy per cookie, so per zone.
     assert "Cookie" in response["Vary"]
-
-
-def iso(instant):
-    return instant.isoformat().replace("+00:00", "Z")
 
 
 # In Chromium ------------------------------------------------------------------------------------
