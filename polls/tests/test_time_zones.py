@@ -40,6 +40,8 @@ NOT_ZONES = {
     "NUL byte": "America/New_York\x00",
     "markup": "<b>UTC</b>",
     "lower case": "america/new_york",
+    "a POSIX copy the database may not know": "posix/America/New_York",
+    "a leap-second copy": "right/UTC",
 }
 
 
