@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The visitor's zone (a cookie) for every page below it, the error pages and the admin included.
+    "mysite.timezones.TimeZoneMiddleware",
     # After every middleware that sets a security header, before any that reads the form (CSRF).
     "mysite.middleware.RequestBodyMiddleware",
     "mysite.middleware.HumanMethodNotAllowedMiddleware",
@@ -169,7 +171,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español")]
 # The .mo files are committed: Heroku's Python buildpack does not run compilemessages.
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Times are stored in UTC and shown in this zone, named on every page that shows a time.
+# Times are stored in UTC and shown in the visitor's zone (mysite.timezones), or in this one when
+# their browser has not said which; the zone is named on every page that shows a time.
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 # "1.234" in German, "1,234" in English. Numbers printed for machines (attributes, URLs) are

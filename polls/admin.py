@@ -2,9 +2,10 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +107,15 @@ class QuestionAdmin(admin.ModelAdmin):
     date_hierarchy = "pub_date"
     list_per_page = 50
     actions = ["publish_now", "close_now", "reopen", "duplicate", "export_csv"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and field is not None:
+            # Editors see and type times in their own zone (mysite.timezones), which may not be the
+            # server's: the form is built per request, so it can say which one.
+            zone = gettext("Times in %(zone)s.") % {"zone": timezone.get_current_timezone_name()}
+            field.help_text = format_html("{} {}", field.help_text, zone) if field.help_text else zone
+        return field
 
     def get_queryset(self, request):
         # Annotated in the one list query, so the page costs the same for 5 rows or 50.

@@ -13,7 +13,7 @@ register = template.Library()
 
 @register.simple_tag
 def moment(value):
-    """A <time> element: machine-readable UTC inside, the site's zone (named) for people."""
+    """A <time> element: the UTC instant for machines, the visitor's zone (abbreviated) for people."""
     local = timezone.localtime(value)
     return format_html(
         '<time datetime="{}">{}</time>',
