@@ -61,9 +61,7 @@ def test_the_json_says_what_the_database_holds(client, question):
     assert body["closes_at"] is None
     assert body["max_choices"] == 1
     assert body["voters"] == question.voter_count == 3
-    in_database = [
-        {"id": choice.pk, "text": choice.choice_text, "votes": choice.votes} for choice in question.choices.all()
-    ]
+    in_database = [{"id": c.pk, "text": c.choice_text, "votes": c.votes} for c in question.choices.all()]
     assert [{key: row[key] for key in ("id", "text", "votes")} for row in body["choices"]] == in_database
     assert [row["percent"] for row in body["choices"]] == [67, 33, 0]
     assert_public_api_answer(response)

@@ -25,21 +25,17 @@
 
   // Polite and separate from the table: replacing the table is not announced, this sentence is.
   const announcer = document.createElement("p");
-  announcer.className = "visually-hidden";
+  announcer.className = "live-summary visually-hidden";
   announcer.setAttribute("aria-live", "polite");
   region.after(announcer);
   let lastAnnounced = 0;
   let announceTimer = null;
-  let summary = null; // unknown until the first answer, which only sets it: the page said as much
+  let summary = "";
 
   function announce(text) {
-    if (summary === null || text === summary) {
-      summary = text;
-      return;
-    }
     summary = text;
     if (announceTimer !== null) {
-      return; // the pending announcement will say the latest summary
+      return; // the announcement already due will say the latest summary
     }
     const wait = Math.max(0, lastAnnounced + ANNOUNCE_MS - Date.now());
     announceTimer = setTimeout(() => {
@@ -69,6 +65,10 @@
     timer = null;
   }
 
+  function words(element) {
+    return element.textContent.replace(/\s+/g, " ").trim();
+  }
+
   function swapIn(html) {
     const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live-status]");
     if (!fresh) {
@@ -77,8 +77,11 @@
     const said = fresh.querySelector("[data-live-summary]");
     said.remove();
     status = fresh.dataset.liveStatus;
-    region.replaceChildren(...fresh.childNodes);
-    announce(said.textContent.trim());
+    // The first answer may hold what the page already shows (the page has no ETag to send).
+    if (words(fresh) !== words(region)) {
+      region.replaceChildren(...fresh.childNodes);
+      announce(said.textContent.trim());
+    }
   }
 
   async function poll() {
