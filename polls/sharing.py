@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-# The embed code's frame, in CSS pixels: its question, status, button and link, then a row per choice
-# (polls/embed.html at 390 px and wider; a longer question scrolls inside the frame).
+# The embed code's frame, in CSS pixels: its question (two lines), status, button, note and link,
+# then a row per choice (polls/embed.html at this width; a longer question scrolls inside the frame).
 EMBED_WIDTH = 480
-EMBED_BASE_HEIGHT = 260
-EMBED_CHOICE_HEIGHT = 62
+EMBED_BASE_HEIGHT = 400
+EMBED_CHOICE_HEIGHT = 68
 
 
 def absolute_url(request, path):

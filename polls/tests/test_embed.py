@@ -153,7 +153,7 @@ def test_the_share_box_offers_the_embed_code(client, question):
     html = client.get(question.get_absolute_url()).text
     expected = (
         f"&lt;iframe src=&quot;https://testserver/polls/{question.pk}/embed/&quot; "
-        "title=&quot;Poll: Cats or dogs?&quot; width=&quot;480&quot; height=&quot;446&quot; "
+        "title=&quot;Poll: Cats or dogs?&quot; width=&quot;480&quot; height=&quot;604&quot; "
         "loading=&quot;lazy&quot;&gt;&lt;/iframe&gt;"
     )
     assert expected in html
