@@ -1,5 +1,5 @@
 """
-Load-test list, question, results and vote on gunicorn with wrk; print figures and ratios.
+Load-test list, question, results, vote and live polling on gunicorn with wrk; print figures and ratios.
 
     DATABASE_URL=postgres://... DJANGO_SETTINGS_MODULE=bench.settings python -m bench --help
 

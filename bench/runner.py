@@ -1,6 +1,7 @@
 """
 Drive every page with wrk on gunicorn and PostgreSQL, each sample between two of Django's floor,
-then side by side with the Django tutorial app (../shared/bench/compare.py).
+then side by side with the Django tutorial app (../shared/bench/compare.py). The polling rows
+(report.POLLING) are what an open results page asks every 2.5 s.
 
 Ratios to the floor (a constant page through the same middleware, in the same run and server) are
 the figures that hold on a shared, noisy machine; absolute requests/s drift from run to run.
@@ -34,7 +35,7 @@ from django.urls import reverse
 from polls.models import Ballot, Question, ResultsVisibility
 
 from . import BenchError, data, report, wrk
-from .report import PAGES, Sample
+from .report import MEASURED, PAGES, Sample
 
 HTTPS = {"X-Forwarded-Proto": "https"}  # as Heroku's router says it; SSL redirect stays on
 COMPARE = settings.BASE_DIR.parent / "shared" / "bench" / "compare.py"
@@ -47,16 +48,20 @@ def benchmark(options):
     call_command("migrate", verbosity=0)
     data.fill(replace=True)
     call_command("collectstatic", "--noinput", verbosity=0)
-    question = (
-        Question.objects.open().filter(max_choices=1, results_visibility=ResultsVisibility.ALWAYS).first()
-    )
+    # The poll the vote samples vote on, and one they leave alone for the polling rows' 304s.
+    question, watched = Question.objects.open().filter(
+        max_choices=1, results_visibility=ResultsVisibility.ALWAYS
+    )[:2]
     base = f"http://127.0.0.1:{options['port']}"
-    urls = page_urls(question)
-    queries = queries_per_request(urls, question)
+    urls = page_urls(question, watched)
+    headers = revalidating(urls)
+    queries = queries_per_request(urls, question, headers)
     server, boot = start_server(options)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            samples, ballots = measure(base, urls, question, options, Path(tmp))
+            samples, ballots = measure(base, urls, headers, question, options, Path(tmp))
+        if revalidating(urls) != headers:
+            raise BenchError("the polled poll changed during the run: its 304 rows measured 200s")
         rss = worker_rss(server.pid)
         compared = None if options["no_compare"] else compare(base, question, options["compare_runs"])
     finally:
@@ -65,7 +70,7 @@ def benchmark(options):
     report.report(samples, queries, rss, boot, ballots, compared, options)
 
 
-def measure(base, urls, question, options, tmp):
+def measure(base, urls, headers, question, options, tmp):
     """
     Sample every page `rounds` times, each sample between two of the floor; return a Sample per
     page (and the floor's), with the ballots the vote samples added and their POSTs.
@@ -75,20 +80,22 @@ def measure(base, urls, question, options, tmp):
     before and after it, which share its moment, and the median over the samples leaves out
     the ones a slowdown cut across.
     """
-    run = {"seconds": options["seconds"], "connections": options["connections"], "headers": HTTPS}
+    run = {"seconds": options["seconds"], "connections": options["connections"]}
     # Written before any sample: each holds fresh voters, and writing one takes a moment.
     seconds, rounds = options["seconds"], options["rounds"]
     scripts = [vote_script(base, urls, question, tmp / f"vote-{n}.lua", seconds) for n in range(rounds + 1)]
-    for page in ("floor", *PAGES):  # warm up
-        wrk.run(base + urls[page], script=scripts[-1] if page == "vote" else None, **{**run, "seconds": 2})
+    for page in ("floor", *MEASURED):  # warm up
+        script = scripts[-1] if page == "vote" else None
+        wrk.run(base + urls[page], script=script, headers=headers[page], **{**run, "seconds": 2})
     ballots_before, posts = Ballot.objects.count(), 0
-    floors = [wrk.run(base + urls["floor"], **run)]
-    between = {page: [] for page in PAGES}
+    floors = [wrk.run(base + urls["floor"], headers=HTTPS, **run)]
+    between = {page: [] for page in MEASURED}
     for script in scripts[:-1]:
-        for page in PAGES:
+        for page in MEASURED:
             print(f"  {page} ...", end="\r", flush=True)
-            figures = wrk.run(base + urls[page], script=script if page == "vote" else None, **run)
-            floors.append(wrk.run(base + urls["floor"], **run))
+            script_here = script if page == "vote" else None
+            figures = wrk.run(base + urls[page], script=script_here, headers=headers[page], **run)
+            floors.append(wrk.run(base + urls["floor"], headers=HTTPS, **run))
             between[page].append((floors[-2], figures, floors[-1]))
             posts += figures.requests if page == "vote" else 0
     samples = {page: Sample.of(triples) for page, triples in between.items()}
@@ -148,18 +155,36 @@ def compare(base, question, runs):
     return {page: median(found) if found else None for page, found in ratios.items()}
 
 
-def page_urls(question):
-    """The floor's URL and each page's, for the question driven."""
+def page_urls(question, watched):
+    """The floor's URL and each page's, for the question driven; the polling rows' for `watched`."""
+    tally = reverse("polls:live_tally", args=[watched.pk])
     return {
         "floor": reverse("bench-floor"),
         "list": reverse("polls:index"),
         "detail": question.get_absolute_url(),
         "results": reverse("polls:results", args=[question.pk]),
         "vote": reverse("polls:vote", args=[question.pk]),
+        "live-304": tally,
+        "live-200": tally,
+        "json-304": reverse("polls:results_json", args=[watched.pk]),
     }
 
 
-def queries_per_request(urls, question):
+def revalidating(urls):
+    """
+    The headers each page is asked with: a 304 row's carry the ETag its URL answers with now, as an
+    open results page that holds the tally already does (one process's answer is every process's:
+    the ETag is made of the database's values).
+    """
+    client = Client(headers=HTTPS, SERVER_NAME="127.0.0.1")
+    headers = dict.fromkeys(urls, HTTPS)
+    for page, url in urls.items():
+        if page.endswith("-304"):
+            headers[page] = {**HTTPS, "If-None-Match": client.get(url)["ETag"]}
+    return headers
+
+
+def queries_per_request(urls, question, headers):
     """
     Count each page's queries in this process, with the same settings and database as the server.
 
@@ -171,7 +196,9 @@ def queries_per_request(urls, question):
     choice = question.choices.first()  # read here: a query inside the count would be the bench's own
 
     def visit(page, url):
-        return client.post(url, {"choice": choice.pk}) if page == "vote" else client.get(url)
+        if page == "vote":
+            return client.post(url, {"choice": choice.pk})
+        return client.get(url, headers=headers[page])
 
     counts = {}
     for page, url in urls.items():

@@ -86,5 +86,9 @@ class Tally:
         return [row for row in self.rows if row.is_leader]
 
     @property
+    def leading_choices(self):
+        return [row.choice for row in self.leaders]
+
+    @property
     def is_tie(self):
         return len(self.leaders) > 1

@@ -1,9 +1,18 @@
-"""Sharing a poll: its absolute link, and a QR code drawn as SVG on the server (nothing inline)."""
+"""Sharing a poll: its absolute link, a QR code drawn as SVG on the server, and its embed code."""
 
 import io
 
 import segno
 from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+# The embed code's frame, in CSS pixels: its question (two lines), status, button, note and link,
+# then a row per choice (polls/embed.html at this width; a longer question scrolls inside the frame).
+EMBED_WIDTH = 480
+EMBED_BASE_HEIGHT = 400
+EMBED_CHOICE_HEIGHT = 68
 
 
 def absolute_url(request, path):
@@ -27,3 +36,12 @@ def qr_svg(url):
         buffer, kind="svg", scale=4, border=2, dark="#111", light="#fff", title="QR code for " + url
     )
     return buffer.getvalue()
+
+
+def embed_code(request, question, choices):
+    """The <iframe> another site pastes to show the poll: tall enough for its `choices`."""
+    src = absolute_url(request, reverse("polls:embed", args=[question.pk]))
+    height = EMBED_BASE_HEIGHT + EMBED_CHOICE_HEIGHT * len(choices)
+    title = _("Poll: %(question)s") % {"question": question.question_text}
+    frame = '<iframe src="{}" title="{}" width="{}" height="{}" loading="lazy"></iframe>'
+    return format_html(frame, src, title, EMBED_WIDTH, height)

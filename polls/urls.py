@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import embed, live, views
 from .converters import PrimaryKeyConverter
 
 register_converter(PrimaryKeyConverter, "pk")
@@ -12,5 +12,8 @@ urlpatterns = [
     path("<pk:pk>/", views.detail, name="detail"),
     path("<pk:pk>/vote/", views.vote, name="vote"),
     path("<pk:pk>/results/", views.results, name="results"),
+    path("<pk:pk>/results/tally/", live.tally, name="live_tally"),
+    path("<pk:pk>/results.json", live.results_json, name="results_json"),
+    path("<pk:pk>/embed/", embed.embed, name="embed"),
     path("<pk:pk>/qr.svg", views.qr_code, name="qr"),
 ]

@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 from mysite.middleware import RETRY_AFTER_SECONDS
 
-from . import paging, sharing, wording
+from . import embed, paging, sharing, wording
 from .forms import VoteForm
 from .models import Question, Vote
 from .ratelimit import limit_votes
@@ -64,7 +64,10 @@ def detail(request, pk):
     question = get_object_or_404(Question.objects.published(), pk=pk)
     voter = read_voter(request)
     held = Vote.objects.held_by(voter, question)
-    response = _render_detail(request, question, held=held, notice=_voted_notice(request, question, held))
+    # Choices picked in the poll's embed on another site, to be counted by one press of the button.
+    picked = embed.choices_in_address(request, question) if question.is_open() else set()
+    notice = _voted_notice(request, question, held) or _picked_notice(picked, held)
+    response = _render_detail(request, question, held=held, picked=picked, notice=notice)
     if voter is None and question.is_open():
         # The voter id comes with the form, so every POST of it (a double-click, a resubmission,
         # a second tab) carries the same id and meets the same ballot; an id first made by the
@@ -73,17 +76,21 @@ def detail(request, pk):
     return response
 
 
-def _render_detail(request, question, *, held, form=None, choices=None, status=200, notice=None):
-    """The poll's page: its form while open (`form` bound on a refused vote), its results once closed."""
-    checked = held if form is None else form.checked_ids()
+def _render_detail(request, question, *, held, picked=(), form=None, choices=None, status=200, notice=None):
+    """
+    The poll's page: its form while open (`form` bound on a refused vote), its results once closed.
+    `picked` choices (from the address) are shown checked instead of the visitor's ballot.
+    """
+    checked = (picked or held) if form is None else form.checked_ids()
     # Read once, when a fragment not cached yet asks for them (polls/detail.html).
     choices = question.choices.all() if choices is None else choices
     context = {
-        **_sharing(request, question),
+        **_sharing(request, question, choices),
         "question": question,
         "choices": choices,
         "form": form,
         "checked": checked,
+        "picked": tuple(sorted(picked)),  # a part of the form fragment's cache key
         "held": held,
         "results_visible": question.results_visible_to(has_voted=bool(held)),
         "tally": Tally(question, choices, held),
@@ -195,6 +202,15 @@ def _voted_notice(request, question, held):
     return None
 
 
+def _picked_notice(picked, held):
+    """What a page opened from the embed with choices picked says: that they are not counted yet."""
+    if not picked:
+        return None
+    if held:
+        return gettext("Your pick is selected: press “Change vote” to count it instead of your vote.")
+    return gettext("Your pick is selected: press “Vote” to count it.")
+
+
 def _names(choices):
     """“Red”, “Blue” and “Green”, as the language quotes and lists them (HTML, safe to print)."""
     return wording.listed(wording.quoted(choice.choice_text) for choice in choices)
@@ -210,7 +226,7 @@ def results(request, pk):
         return render(request, "polls/results_hidden.html", {"question": question}, status=403)
     choices = question.choices.all()  # read once, when a fragment not cached yet asks for them
     context = {
-        **_sharing(request, question),
+        **_sharing(request, question, choices),
         "question": question,
         "choices": choices,
         "tally": Tally(question, choices, held),
@@ -220,9 +236,13 @@ def results(request, pk):
     return render(request, "polls/results.html", context)
 
 
-def _sharing(request, question):
-    """What a pasted link previews with: the poll's canonical URL."""
-    return {"share_url": sharing.absolute_url(request, question.get_absolute_url())}
+def _sharing(request, question, choices):
+    """What a pasted link previews with (the poll's canonical URL), and the poll's embed code."""
+    return {
+        "share_url": sharing.absolute_url(request, question.get_absolute_url()),
+        # Called by the template only when the share fragment is not cached yet (it reads the choices).
+        "embed_code": lambda: sharing.embed_code(request, question, choices),
+    }
 
 
 @require_safe

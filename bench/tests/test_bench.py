@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 from django.db.models import Count
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from bench import BenchError, data, report, runner, wrk
 from polls.models import Ballot, Choice, Question, ResultsVisibility, Vote
@@ -121,6 +121,9 @@ def test_the_report_names_every_target_a_page_misses(capsys):
         "detail": report.Sample.of([(floor, wrk_figures(400), floor)]),  # 0.1 of the floor: only shown
         "results": report.Sample.of([(floor, wrk_figures(2000, p99=25.0), floor)]),  # p99 at 5 x
         "vote": report.Sample.of([(floor, wrk_figures(1000, bad=3), floor)]),  # with bad answers
+        "live-304": report.Sample.of([(floor, wrk_figures(3000, p99=25.0), floor)]),  # no p99 target
+        "live-200": report.Sample.of([(floor, wrk_figures(2500), floor)]),
+        "json-304": report.Sample.of([(floor, wrk_figures(3000, bad=2), floor)]),
     }
     options = {
         "connections": 8,
@@ -146,12 +149,13 @@ def test_the_report_names_every_target_a_page_misses(capsys):
         "results p99 at 5.0 x floor p99 (target < 4)",
         "vote at 0.79 x tutorial (target 0.8)",
         "vote: 3 answers neither 2xx nor 3xx",
+        "json-304: 2 answers neither 2xx nor 3xx",
     ]
 
 
 def test_the_report_names_what_it_could_not_measure_and_the_run_checks_it_did(capsys):
     floor = wrk_figures(4000, p99=5.0)
-    samples = {page: report.Sample.of([(floor, floor, floor)]) for page in ("floor", *report.PAGES)}
+    samples = {page: report.Sample.of([(floor, floor, floor)]) for page in ("floor", *report.MEASURED)}
     options = {"connections": 8, "rounds": 2, "seconds": 3, "workers": 4, "threads": None}
     options |= {"worker_class": None, "compare_runs": 3}
     report.report(
@@ -220,8 +224,11 @@ def test_the_median_of_the_compare_runs_counts_and_each_run_is_shown(monkeypatch
 
 def test_each_page_is_counted_with_its_own_queries_only(postgres, settings):
     settings.ROOT_URLCONF = "bench.urls"
-    question = make_question()
-    counts = runner.queries_per_request(runner.page_urls(question), question)
+    question, watched = make_question(), make_question()
+    urls = runner.page_urls(question, watched)
+    headers = runner.revalidating(urls)
+    assert headers["live-304"]["If-None-Match"] == client_etag(urls["live-304"])
+    counts = runner.queries_per_request(urls, question, headers)
     # A first-time visitor: each page reads its question (its fragments are cached by the visit
     # before); the vote counts its client, reads the poll and writes its ballot (polls.voting), in
     # a savepoint here, inside the test's transaction.
@@ -231,4 +238,12 @@ def test_each_page_is_counted_with_its_own_queries_only(postgres, settings):
         "detail": 1,
         "results": 1,
         "vote": 10,
+        # An open results page polling: the question's row, its tally from the cache on a 200.
+        "live-304": 1,
+        "live-200": 1,
+        "json-304": 1,
     }
+
+
+def client_etag(url):
+    return Client(headers={"X-Forwarded-Proto": "https"}).get(url)["ETag"]

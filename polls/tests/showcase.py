@@ -61,6 +61,8 @@ def get_pages(polls):
         "results": (reverse("polls:results", args=[polls.open.pk]), 200),
         "results of a closed poll": (reverse("polls:results", args=[polls.closed.pk]), 200),
         "hidden results": (reverse("polls:results", args=[polls.hidden.pk]), 403),
+        "embed": (reverse("polls:embed", args=[polls.multiple.pk]), 200),
+        "embed of a closed poll": (reverse("polls:embed", args=[polls.closed.pk]), 200),
         "404 page": (reverse("polls:detail", args=[987654]), 404),
         "405 page": (reverse("polls:vote", args=[polls.open.pk]), 405),
         "admin login": (reverse("admin:login"), 200),

@@ -53,6 +53,8 @@ def page_kinds(client, question, monkeypatch, settings):
     yield "detail", client.get(detail)
     yield "results", client.get(reverse("polls:results", args=[question.pk]))
     yield "qr code", client.get(reverse("polls:qr", args=[question.pk]))
+    yield "live tally", client.get(reverse("polls:live_tally", args=[question.pk]))
+    yield "results json", client.get(reverse("polls:results_json", args=[question.pk]))
     yield "health", client.get(reverse("health"))
     yield "vote accepted (302)", client.post(vote, {"choice": choice})
     yield "vote refused (400)", client.post(vote, {"choice": "nope"})
@@ -93,7 +95,8 @@ def test_every_kind_of_page_carries_the_security_headers(client, monkeypatch, se
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", kind
         assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload", kind
     assert seen == {
-        "list": 200, "closed list": 200, "detail": 200, "results": 200, "qr code": 200, "health": 200,
+        "list": 200, "closed list": 200, "detail": 200, "results": 200, "qr code": 200,
+        "live tally": 200, "results json": 200, "health": 200,
         "vote accepted (302)": 302, "vote refused (400)": 400, "no such page (404)": 404,
         "wrong method (405)": 405, "CSRF failure (403)": 403, "admin login": 200, "admin index": 200,
         "admin change form": 200, "rate limited (429)": 429, "database away (503)": 503,

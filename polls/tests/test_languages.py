@@ -294,3 +294,16 @@ def test_editors_words_are_shown_as_typed_in_their_own_direction():
     results = browser.get(reverse("polls:results", args=[question.pk])).text
     assert '<span dir="auto">ما رأيك؟</span>' in results
     assert '<span class="choice-name" dir="auto">نعم</span>' in results
+
+
+def test_the_embed_and_the_live_tally_follow_the_language(polls):
+    one, _ = polls
+    browser = in_language("es", "header")
+    embed = browser.get(reverse("polls:embed", args=[one.pk]))
+    assert_in_language(embed, "es")
+    assert "Abrir la encuesta completa en Polls" in embed.text
+    assert '<h1 dir="auto">Tea or coffee?</h1>' in embed.text
+    english = in_language("en", "header").get(reverse("polls:live_tally", args=[one.pk]))
+    assert "1 voter; leading: Tea." in english.text  # the cached fragment is English...
+    live = browser.get(reverse("polls:live_tally", args=[one.pk]))
+    assert "1 votante; en cabeza: Tea." in live.text  # ...and not served to a Spanish reader

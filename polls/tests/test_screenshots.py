@@ -39,6 +39,7 @@ def test_the_main_pages_look_right_on_phones_and_desktops(open_page, viewport, s
         "results": None,  # as it is now: just voted, with the message
         "list": reverse("polls:index"),
         "detail": polls.multiple.get_absolute_url(),
+        "embed": reverse("polls:embed", args=[polls.multiple.pk]),
         "error": reverse("polls:detail", args=[987654]),
     }
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

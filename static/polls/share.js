@@ -1,17 +1,19 @@
-// A "Copy link" button beside the share link. Progressive enhancement: the button is made here, only
-// where the Clipboard API works, so without script the link is still there to select and copy.
-// Its words come from the page (data-* attributes of .share-field), in the page's language.
+// A "Copy" button beside the share link and the embed code. Progressive enhancement: the button is
+// made here, only where the Clipboard API works, so without script the text is still there to select
+// and copy. The script holds no words: each .share-field carries them in the page's language
+// (data-copy-label, data-copied, data-copied-status, data-copy-by-hand).
 "use strict";
 
 for (const field of document.querySelectorAll(".share-field")) {
-  const input = field.querySelector("input");
+  const input = field.querySelector("input, textarea");
   if (!input || !navigator.clipboard || !window.isSecureContext) {
     continue;
   }
+  const words = field.dataset;
   const button = document.createElement("button");
   button.type = "button";
   button.className = "button button-secondary copy-button";
-  button.textContent = field.dataset.copy;
+  button.textContent = words.copyLabel;
   // Announced politely by screen readers; the button's own label change alone often is not.
   const status = document.createElement("span");
   status.className = "copy-status";
@@ -21,11 +23,11 @@ for (const field of document.querySelectorAll(".share-field")) {
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(input.value);
-      button.textContent = field.dataset.copied;
-      status.textContent = field.dataset.copiedStatus;
+      button.textContent = words.copied;
+      status.textContent = words.copiedStatus;
     } catch {
       input.select();
-      status.textContent = field.dataset.copyByHand;
+      status.textContent = words.copyByHand;
     }
   });
   input.addEventListener("focus", () => input.select());
