@@ -17,7 +17,7 @@ from polls.counts import mismatches
 from polls.models import Ballot
 
 from .factories import make_question
-from .harness.browsers import Browser, Traffic
+from .harness.browsers import HOST, Browser, Traffic
 from .harness.multiserver import Simulation
 from .harness.servers import (
     Server,
@@ -92,6 +92,57 @@ def test_a_voter_cookie_from_one_server_is_honoured_by_the_other(servers, questi
     ballot = Ballot.objects.get()
     assert str(ballot.voter) == browser.voter_id()
     assert list(ballot.votes.values_list("choice", flat=True)) == [green.pk]
+
+
+def test_what_open_results_pages_poll_is_the_same_on_either_server(servers, question):
+    """An ETag from one server is a 304 on the other until a vote on either changes the counts."""
+    a, b = servers
+    red, green, _ = question.choices.all()
+    voter, other = Browser(servers, Traffic(), seed=4), Browser(servers, Traffic(), seed=5)
+    _vote(voter, question, red, server=a)
+    results = f"/polls/{question.pk}/results.json"
+    tally = f"/polls/{question.pk}/results/tally/"
+    first = voter.request("GET", results, server=a)
+    assert first.json()["voters"] == 1
+    assert _revalidate(voter, results, first, server=b).status_code == 304
+    # The live tally shows this voter's own ballot: their cookie, read by whichever server answers.
+    own = voter.request("GET", tally, server=b)
+    assert own.status_code == 200
+    assert "Your vote" in own.text
+    assert _revalidate(voter, tally, own, server=a).status_code == 304
+
+    _vote(other, question, green, server=b)
+    assert _revalidate(voter, tally, own, server=a).status_code == 200
+    again = _revalidate(voter, results, first, server=a)
+    assert again.status_code == 200
+    counts = {choice["text"]: choice["votes"] for choice in again.json()["choices"]}
+    assert counts == dict(question.choices.values_list("choice_text", "votes"))
+    assert counts == {"Red": 1, "Green": 1, "Blue": 0}
+    voter.session.close()
+    other.session.close()
+
+
+def _vote(browser, question, choice, server):
+    _, token = browser.open_form(question.pk, server=server)
+    browser.messages(browser.submit(question.pk, token, choice.pk, server=server), server=server)
+
+
+def _revalidate(browser, path, earlier, server):
+    return browser.request("GET", path, server=server, headers={"If-None-Match": earlier.headers["ETag"]})
+
+
+def test_a_visitors_language_and_zone_are_theirs_on_either_server(servers, question):
+    """Both live in the visitor's cookies, so either server renders the same words and times."""
+    visitor = Browser(servers, Traffic(), seed=6)
+    visitor.session.cookies.set("django_language", "de", domain=HOST)
+    visitor.session.cookies.set("polls_tz", "America/New_York", domain=HOST)
+    pages = [visitor.request("GET", f"/polls/{question.pk}/", server=server) for server in servers]
+    for page in pages:
+        assert page.headers["Content-Language"] == "de"
+        assert '<html lang="de"' in page.text
+        assert "Abstimmen" in page.text
+        assert "Zeitangaben in der Zeitzone America/New_York" in page.text
+    visitor.session.close()
 
 
 def test_a_worker_killed_mid_vote_leaves_nothing_partial_and_a_restart_serves_again(servers, question):
