@@ -93,6 +93,25 @@ def test_polling_asks_often_while_open_and_seldom_once_closed(open_page, poll):
     assert asked_closed == []  # a minute apart: nothing more is coming
 
 
+# What a browser reports when the tab goes behind another (or comes back), as a page script sees it.
+SHOW_AS = """state => {
+  Object.defineProperty(document, "visibilityState", {configurable: true, get: () => state});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_polling_slows_down_in_a_hidden_tab_and_catches_up_when_shown(open_page, poll):
+    page = open_page()
+    asked = requests_to(page, tally_url(poll))
+    page.goto(reverse("polls:results", args=[poll.pk]))
+    page.evaluate(SHOW_AS, "hidden")
+    page.wait_for_timeout(9_000)
+    assert len(asked) == 1  # the ask already due at 2.5 s; the next would come 30 s later
+    page.evaluate(SHOW_AS, "visible")
+    page.wait_for_timeout(1_000)
+    assert len(asked) == 2  # back on screen: at once
+
+
 def test_polling_backs_off_on_errors_and_stops_when_the_results_go(new_context, poll):
     page = new_context().new_page()
     asked = requests_to(page, tally_url(poll))
