@@ -1,10 +1,14 @@
-"""Project-wide test setup: a throwaway secret, collected static files and an HTTPS test client."""
+"""
+Project-wide test setup: a throwaway secret, collected static files, an empty cache for every test
+and an HTTPS test client.
+"""
 
 import os
 import secrets
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
@@ -22,6 +26,12 @@ if not os.environ.get("DJANGO_SECRET_KEY"):
 def collected_static():
     """Collect static files as the Heroku build does, so pages use the real hashed manifest."""
     call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with nothing cached: no fragment of another test's poll, or of its own warm-up."""
+    cache.clear()
 
 
 @pytest.fixture

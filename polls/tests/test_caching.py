@@ -6,7 +6,6 @@ until what it shows changes (or the language it is in), and a page is kept by on
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -33,11 +32,6 @@ def vote(client, question, text):
 
 def revalidate(client, url, etag):
     return client.get(url, headers={"If-None-Match": etag})
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 def test_pages_are_private_and_say_what_they_vary_on(client, question):

@@ -5,7 +5,6 @@ from html import unescape
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import build_policy
@@ -15,11 +14,6 @@ from polls.models import Question, ResultsVisibility
 from .factories import make_browser, make_question
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The tally an open results page polls for: the page's rules, an ETag per count and ballot, few queries."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,11 +9,6 @@ from polls.models import Question, ResultsVisibility
 from .factories import make_browser, make_question
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 @pytest.fixture

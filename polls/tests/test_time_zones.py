@@ -11,7 +11,6 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -85,11 +84,6 @@ def iso(instant):
 
 def footer(html):
     return re.search(r"Times are shown in ([^.<]+)\.", html).group(1)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 @pytest.mark.parametrize("page", ["open list", "closed list", "open poll", "closed poll", "results"])
