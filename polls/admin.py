@@ -90,7 +90,7 @@ class QuestionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["question_text"]}),
         (_("Schedule"), {"fields": ["pub_date", "closes_at"]}),
-        (_("Voting"), {"fields": ["max_choices", "results_visibility"]}),
+        (_("Voting"), {"fields": ["max_choices", "results_visibility", "publish_ballots"]}),
     ]
     inlines = [ChoiceInline]
     list_display = [
@@ -100,9 +100,10 @@ class QuestionAdmin(admin.ModelAdmin):
         "closes_at",
         "choice_count",
         "voter_count",
+        "ballot_list",
         "on_site",
     ]
-    list_filter = [StatusFilter, "pub_date", "closes_at"]
+    list_filter = [StatusFilter, "publish_ballots", "pub_date", "closes_at"]
     search_fields = ["question_text", "choices__choice_text"]
     date_hierarchy = "pub_date"
     list_per_page = 50
@@ -137,10 +138,11 @@ class QuestionAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.fieldsets
-        return [*self.fieldsets, (_("Results"), {"fields": ["status", "voter_count", "updated_at"]})]
+        results = ["status", "voter_count", "ballot_list", "updated_at"]
+        return [*self.fieldsets, (_("Results"), {"fields": results})]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["status", "voter_count", "updated_at"] if obj else []
+        return ["status", "voter_count", "ballot_list", "updated_at"] if obj else []
 
     @admin.display(description=_("question"), ordering="question_text")
     def question(self, question):
@@ -154,6 +156,16 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description=_("choices"), ordering="choice_count")
     def choice_count(self, question):
         return question.choice_count
+
+    @admin.display(description=_("ballot list"), ordering="publish_ballots")
+    def ballot_list(self, question):
+        """Whether the public ballot list (polls.verify) is out, with a link to it when it is."""
+        if not question.publish_ballots:
+            return gettext("not published")
+        if question.ballot_list_published():
+            url = reverse("polls:ballots_csv", args=[question.pk])
+            return format_html('<a href="{}">{}</a>', url, gettext("published"))
+        return gettext("when it closes")
 
     @admin.display(description=_("on the site"))
     def on_site(self, question):

@@ -13,6 +13,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -127,11 +128,12 @@ def results_json(request, pk):
         return _error(_("This poll shows its results once it closes."), 403)
     url = sharing.absolute_url(request, question.get_absolute_url())
     key = f"poll-json:{results.version()}:{url}"
-    return JsonResponse(cache.get_or_set(key, lambda: _json_body(question, url), JSON_CACHE_SECONDS))
+    return JsonResponse(cache.get_or_set(key, lambda: _json_body(request, question, url), JSON_CACHE_SECONDS))
 
 
-def _json_body(question, url):
+def _json_body(request, question, url):
     tally = Tally(question, question.choices.all())
+    ballots = reverse("polls:ballots_csv", args=[question.pk]) if question.ballot_list_published() else None
     return {
         "id": question.pk,
         "question": question.question_text,
@@ -145,4 +147,6 @@ def _json_body(question, url):
             {"id": row.choice.pk, "text": row.choice.choice_text, "votes": row.votes, "percent": row.percent}
             for row in tally.rows
         ],
+        # The public ballot list (polls.verify), once the poll is closed; null before, or if turned off.
+        "ballots_csv": sharing.absolute_url(request, ballots) if ballots else None,
     }

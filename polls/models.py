@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .receipts import TRACKER_PATTERN
 from .statuses import ResultsVisibility, Status
 
 
@@ -106,6 +107,14 @@ class Question(models.Model):
         choices=ResultsVisibility,
         default=ResultsVisibility.ALWAYS,
     )
+    publish_ballots = models.BooleanField(
+        _("publish the ballot list"),
+        default=True,
+        help_text=_(
+            "Once the poll closes, anyone may download every ballot, known only by its receipt’s "
+            "tracker, and recount the results."
+        ),
+    )
     # Moved by polls.voting.cast_vote() alone, by increments with the ballot: nobody types a count.
     voter_count = models.PositiveIntegerField(_("ballots"), default=0, editable=False)
     # Bumped by every ballot written and every change of state: with updated_at, what a cached
@@ -169,6 +178,10 @@ class Question(models.Model):
                 return self.is_closed()
         return True
 
+    def ballot_list_published(self):
+        """Whether /polls/<id>/ballots.csv is public: closed, with results for all, and not turned off."""
+        return self.publish_ballots and self.is_closed() and self.results_visible_to(has_voted=False)
+
     @property
     def results_shown(self):
         """results_visible_to(), for a question annotated by QuestionQuerySet.with_voted()."""
@@ -209,9 +222,13 @@ class Choice(models.Model):
 class Ballot(models.Model):
     """One voter's answer to one question; it holds one Vote per choice marked."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="ballots")
+    # No index of its own: one_ballot_per_tracker_per_question's (question, tracker) serves it.
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="ballots", db_index=False)
     # A random id from the voter's signed cookie (polls.voter); nothing else is known of a voter.
     voter = models.UUIDField()
+    # The SHA-256 of the ballot's receipt (polls.receipts), never the receipt itself: its key in the
+    # public ballot list. Written by the ballot's own INSERT; a change of vote keeps it.
+    tracker = models.CharField(max_length=64, null=True, editable=False)
     cast_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -221,6 +238,19 @@ class Ballot(models.Model):
         indexes = [models.Index(fields=["-cast_at", "-id"], name="ballot_newest_first")]
         constraints = [
             models.UniqueConstraint(fields=["voter", "question"], name="one_ballot_per_voter_per_question"),
+            # Also the ballot list's index: a poll's ballots in tracker order, and a receipt's lookup.
+            # Checked at COMMIT: one voter's simultaneous first votes share a tracker, and the vote's
+            # INSERT ... ON CONFLICT (voter, question) turns all but one into updates only if no
+            # other unique index refuses their rows first. (SQLite cannot defer it; Django leaves it
+            # out there, and SQLite writes one transaction at a time.)
+            models.UniqueConstraint(
+                fields=["question", "tracker"],
+                name="one_ballot_per_tracker_per_question",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(tracker__regex=TRACKER_PATTERN), name="ballot_tracker_is_sha256"
+            ),
         ]
 
     def __str__(self):
@@ -230,11 +260,21 @@ class Ballot(models.Model):
 class VoteQuerySet(models.QuerySet):
     def held_by(self, voter, question):
         """The ids of the choices on this voter's ballot for the question (none for voter None)."""
+        return self.ballot_of(voter, question)[0]
+
+    def ballot_of(self, voter, question):
+        """held_by(), and the ballot's tracker (None without a ballot), read in the same one query."""
         if voter is None:  # a browser without a voter cookie: nothing to ask the database
-            return set()
+            return set(), None
         # .order_by(): a set needs no order, and Vote's would join and sort ballots and choices.
         votes = self.filter(ballot__voter=voter, ballot__question=question).order_by()
-        return set(votes.values_list("choice_id", flat=True))
+        rows = list(votes.values_list("choice_id", "ballot__tracker"))
+        return {choice_id for choice_id, _ in rows}, (rows[0][1] if rows else None)
+
+    def ballot_list(self, question):
+        """(tracker, choice id) of every vote on the question, by tracker: the public ballot list."""
+        votes = self.filter(ballot__question=question).order_by("ballot__tracker", "choice_id")
+        return votes.values_list("ballot__tracker", "choice_id")
 
 
 class Vote(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import embed, live, views
+from . import embed, live, verify, views
 from .converters import PrimaryKeyConverter
 
 register_converter(PrimaryKeyConverter, "pk")
@@ -16,4 +16,6 @@ urlpatterns = [
     path("<pk:pk>/results.json", live.results_json, name="results_json"),
     path("<pk:pk>/embed/", embed.embed, name="embed"),
     path("<pk:pk>/qr.svg", views.qr_code, name="qr"),
+    path("<pk:pk>/receipt/", verify.receipt, name="receipt"),
+    path("<pk:pk>/ballots.csv", verify.ballots_csv, name="ballots_csv"),
 ]

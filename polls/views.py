@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 from mysite.middleware import RETRY_AFTER_SECONDS
 
-from . import embed, paging, sharing, wording
+from . import embed, paging, receipts, sharing, wording
 from .forms import VoteForm
 from .models import Question, Vote
 from .ratelimit import limit_votes
@@ -63,11 +63,12 @@ def question_list(request, status="open"):
 def detail(request, pk):
     question = get_object_or_404(Question.objects.published(), pk=pk)
     voter = read_voter(request)
-    held = Vote.objects.held_by(voter, question)
+    held, tracker = Vote.objects.ballot_of(voter, question)
     # Choices picked in the poll's embed on another site, to be counted by one press of the button.
     picked = embed.choices_in_address(request, question) if question.is_open() else set()
     notice = _voted_notice(request, question, held) or _picked_notice(picked, held)
-    response = _render_detail(request, question, held=held, picked=picked, notice=notice)
+    receipt = receipts.receipt_for(voter, question.pk, tracker)
+    response = _render_detail(request, question, held=held, receipt=receipt, picked=picked, notice=notice)
     if voter is None and question.is_open():
         # The voter id comes with the form, so every POST of it (a double-click, a resubmission,
         # a second tab) carries the same id and meets the same ballot; an id first made by the
@@ -76,10 +77,13 @@ def detail(request, pk):
     return response
 
 
-def _render_detail(request, question, *, held, picked=(), form=None, choices=None, status=200, notice=None):
+def _render_detail(
+    request, question, *, held, receipt, picked=(), form=None, choices=None, status=200, notice=None
+):
     """
-    The poll's page: its form while open (`form` bound on a refused vote), its results once closed.
-    `picked` choices (from the address) are shown checked instead of the visitor's ballot.
+    The poll's page: its form while open (`form` bound on a refused vote), its results once closed,
+    and the visitor's receipt. `picked` choices (from the address) are shown checked instead of the
+    visitor's ballot.
     """
     checked = (picked or held) if form is None else form.checked_ids()
     # Read once, when a fragment not cached yet asks for them (polls/detail.html).
@@ -92,6 +96,7 @@ def _render_detail(request, question, *, held, picked=(), form=None, choices=Non
         "checked": checked,
         "picked": tuple(sorted(picked)),  # a part of the form fragment's cache key
         "held": held,
+        "receipt": receipt,
         "results_visible": question.results_visible_to(has_voted=bool(held)),
         "tally": Tally(question, choices, held),
         "notice": notice,
@@ -113,7 +118,7 @@ def vote(request, pk):
     if form.is_valid():
         wanted = form.cleaned_data["choice"]
         try:
-            receipt = cast_vote(question=question, choices=wanted, voter=voter)
+            result = cast_vote(question=question, choices=wanted, voter=voter)
         except PollGone:
             raise Http404(NO_SUCH_POLL) from None
         except PollClosed as refusal:
@@ -124,9 +129,12 @@ def vote(request, pk):
         except VoteUnconfirmed:
             return _unconfirmed_vote(request, pk, {choice.pk for choice in wanted}, voter)
         else:
-            return _counted(request, question, voter, receipt, renew=fresh is None)
-    held = Vote.objects.held_by(known, question)
-    return _render_detail(request, question, held=held, form=form, choices=choices, status=400)
+            return _counted(request, question, voter, result, renew=fresh is None)
+    held, tracker = Vote.objects.ballot_of(known, question)
+    receipt = receipts.receipt_for(known, question.pk, tracker)
+    return _render_detail(
+        request, question, held=held, receipt=receipt, form=form, choices=choices, status=400
+    )
 
 
 def _poll(pk):
@@ -139,21 +147,21 @@ def _closed(request, question, closes_at):
     return render(request, "polls/closed.html", {"question": question, "closes_at": closes_at}, status=403)
 
 
-def _counted(request, question, voter, receipt=None, *, renew=True):
+def _counted(request, question, voter, result=None, *, renew=True):
     """
     Redirect to the page that shows the ballot, saying what the vote did.
 
-    A new ballot (or, with `receipt` None, one found counted after the fact) is confirmed by that
+    A new ballot (or, with `result` None, one found counted after the fact) is confirmed by that
     page itself: `?voted=1` asks it to say what the visitor's ballot holds, as read from the
     database, so the address is safe to bookmark or paste. A changed or repeated ballot is told in
     a flash message: what it held before, or that it was a repeat, only this request knows.
     """
     visible = question.results_visible_to(has_voted=True)
     url = reverse("polls:results" if visible else "polls:detail", args=[question.pk])
-    if receipt is None or receipt.outcome is Outcome.CAST:
+    if result is None or result.outcome is Outcome.CAST:
         url += f"?{VOTED}=1"
     else:
-        messages.success(request, _receipt_message(receipt))
+        messages.success(request, _change_message(result))
     response = HttpResponseRedirect(url)
     if renew:
         remember_voter(response, voter)
@@ -184,12 +192,12 @@ def _unconfirmed_vote(request, pk, wanted_ids, voter):
     return _counted(request, question, voter)
 
 
-def _receipt_message(receipt):
+def _change_message(result):
     """The flash message for a ballot changed or repeated (a new one's page says it: _voted_notice())."""
-    now = _names(receipt.choices)
-    if receipt.outcome is Outcome.CHANGED:
+    now = _names(result.choices)
+    if result.outcome is Outcome.CHANGED:
         return format_html(
-            gettext("Your vote was changed from {before} to {now}."), before=_names(receipt.previous), now=now
+            gettext("Your vote was changed from {before} to {now}."), before=_names(result.previous), now=now
         )
     return format_html(gettext("You already voted for {now}; your vote is unchanged."), now=now)
 
@@ -221,7 +229,8 @@ def _names(choices):
 @cache_control(private=True, no_cache=True)
 def results(request, pk):
     question = get_object_or_404(Question.objects.published(), pk=pk)
-    held = Vote.objects.held_by(read_voter(request), question)
+    voter = read_voter(request)
+    held, tracker = Vote.objects.ballot_of(voter, question)
     if not question.results_visible_to(has_voted=bool(held)):
         return render(request, "polls/results_hidden.html", {"question": question}, status=403)
     choices = question.choices.all()  # read once, when a fragment not cached yet asks for them
@@ -231,6 +240,7 @@ def results(request, pk):
         "choices": choices,
         "tally": Tally(question, choices, held),
         "held": held,
+        "receipt": receipts.receipt_for(voter, question.pk, tracker),
         "notice": _voted_notice(request, question, held),
     }
     return render(request, "polls/results.html", context)

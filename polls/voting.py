@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from .models import Ballot, Choice, Question, Vote
+from .receipts import ballot_tracker
 
 
 class Outcome(enum.Enum):
@@ -19,7 +20,7 @@ class Outcome(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Receipt:
+class VoteResult:
     outcome: Outcome
     choices: list  # the choices the ballot now holds, in the poll's order
     previous: list  # the choices it held before (empty for a new ballot)
@@ -68,8 +69,9 @@ def _write_ballot(question, choices, voter):
     now = timezone.now()
     # The voter's ballot, new or locked: the unique constraint makes every other vote of this voter
     # on this question wait here until this one commits (ON CONFLICT ... DO UPDATE takes the lock).
+    # A new ballot's tracker comes in the same INSERT; an existing ballot keeps its own.
     [ballot] = Ballot.objects.bulk_create(
-        [Ballot(question=question, voter=voter, cast_at=now)],
+        [Ballot(question=question, voter=voter, cast_at=now, tracker=ballot_tracker(voter, question.pk))],
         update_conflicts=True,
         unique_fields=["voter", "question"],
         update_fields=["voter"],
@@ -77,7 +79,7 @@ def _write_ballot(question, choices, voter):
     held = set(Vote.objects.filter(ballot=ballot).order_by().values_list("choice_id", flat=True))
     wanted = {choice.pk for choice in choices}
     if held == wanted:
-        return Receipt(Outcome.UNCHANGED, choices, choices)
+        return VoteResult(Outcome.UNCHANGED, choices, choices)
     new_ballot = not held  # a ballot is never left empty: an empty one was made just now
     added, removed = wanted - held, held - wanted
     previous = [] if new_ballot else _ordered(Choice.objects.filter(pk__in=held))
@@ -110,7 +112,7 @@ def _write_ballot(question, choices, voter):
         # An editor deleted a choice between the form and this transaction. Raising rolls back
         # everything written above, and the voter can simply vote again.
         raise VoteRefused(gettext("This poll changed while you were voting. Please vote again."))
-    return Receipt(Outcome.CAST if new_ballot else Outcome.CHANGED, choices, previous)
+    return VoteResult(Outcome.CAST if new_ballot else Outcome.CHANGED, choices, previous)
 
 
 def _refuse(question, wanted):

@@ -60,7 +60,7 @@ def at_once(tasks):
 
 
 def casting(question, plan):
-    """A task that casts each (voter, choices) of the plan in turn and returns the receipts."""
+    """A task that casts each (voter, choices) of the plan in turn and returns the results."""
     return lambda: [
         (voter, cast_vote(question=question, choices=picks, voter=voter)) for voter, picks in plan
     ]
@@ -80,19 +80,19 @@ def ids(choices):
     return frozenset(choice.pk for choice in choices)
 
 
-def serial_history(receipts, initial=frozenset()):
-    """The ballot after these receipts, if some one-at-a-time order of them explains them all."""
-    for order in itertools.permutations(receipts):
+def serial_history(results, initial=frozenset()):
+    """The ballot after these results, if some one-at-a-time order of them explains them all."""
+    for order in itertools.permutations(results):
         held = initial
-        for receipt in order:
-            previous, now = ids(receipt.previous), ids(receipt.choices)
+        for result in order:
+            previous, now = ids(result.previous), ids(result.choices)
             expected = Outcome.CAST if not held else Outcome.UNCHANGED if held == now else Outcome.CHANGED
-            if receipt.outcome is not expected or (held and previous != held):
+            if result.outcome is not expected or (held and previous != held):
                 break
             held = now
         else:
             return held
-    raise AssertionError(f"no serial order explains {receipts}")
+    raise AssertionError(f"no serial order explains {results}")
 
 
 def assert_exact(question, expected_ballots):
@@ -111,9 +111,9 @@ def test_distinct_voters_voting_at_once_are_each_counted_once():
     question = make_question(choices=("Red", "Green", "Blue"))
     choices = list(question.choices.all())
     plans = [[(make_voter(), [choices[(t + i) % 3]]) for i in range(10)] for t in range(THREADS)]
-    receipts = [r for result in at_once([casting(question, plan) for plan in plans]) for r in result]
-    assert len(receipts) == 160
-    assert all(receipt.outcome is Outcome.CAST for _, receipt in receipts)
+    results = [r for result in at_once([casting(question, plan) for plan in plans]) for r in result]
+    assert len(results) == 160
+    assert all(result.outcome is Outcome.CAST for _, result in results)
     assert_exact(question, {voter: set(ids(picks)) for plan in plans for voter, picks in plan})
     question.refresh_from_db()
     assert question.revision == 160
@@ -125,8 +125,8 @@ def test_one_voter_submitting_from_many_threads_at_once_gets_one_ballot():
     voters = [make_voter() for _ in range(5)]
     for voter in voters:  # five rounds, a fresh voter each, every thread with the same pick
         outcomes = Counter(
-            receipt.outcome
-            for [(_, receipt)] in at_once([casting(question, [(voter, [yes])]) for _ in range(12)])
+            result.outcome
+            for [(_, result)] in at_once([casting(question, [(voter, [yes])]) for _ in range(12)])
         )
         assert outcomes == {Outcome.CAST: 1, Outcome.UNCHANGED: 11}
     assert_exact(question, {voter: {yes.pk} for voter in voters})
@@ -146,10 +146,10 @@ def test_concurrent_changes_of_one_ballot_apply_one_after_the_other():
         casting(question, [(voter, [pick]) for voter in group]) for group in groups for pick in (no, maybe)
     ]
     by_voter = {}
-    for voter, receipt in itertools.chain.from_iterable(at_once(tasks)):
-        by_voter.setdefault(voter, []).append(receipt)
-    final = {voter: set(serial_history(receipts, ids([yes]))) for voter, receipts in by_voter.items()}
-    assert all(receipt.outcome is Outcome.CHANGED for receipts in by_voter.values() for receipt in receipts)
+    for voter, result in itertools.chain.from_iterable(at_once(tasks)):
+        by_voter.setdefault(voter, []).append(result)
+    final = {voter: set(serial_history(results, ids([yes]))) for voter, results in by_voter.items()}
+    assert all(result.outcome is Outcome.CHANGED for results in by_voter.values() for result in results)
     assert_exact(question, final)
     assert question.choices.get(pk=yes.pk).votes == 0
     question.refresh_from_db()
@@ -173,8 +173,8 @@ def test_multiple_choice_ballots_racing_keep_every_count_exact():
     groups = [voters[i : i + 3] for i in range(0, 24, 3)]
     tasks = [casting(question, [(voter, picks()) for voter in group]) for group in groups for _ in range(2)]
     by_voter = {}
-    for voter, receipt in itertools.chain.from_iterable(at_once(tasks)):
-        by_voter.setdefault(voter, []).append(receipt)
+    for voter, result in itertools.chain.from_iterable(at_once(tasks)):
+        by_voter.setdefault(voter, []).append(result)
     assert len(by_voter) == 24
     final = {voter: set(serial_history(r, ids(first.get(voter, [])))) for voter, r in by_voter.items()}
     assert_exact(question, final)
@@ -270,10 +270,10 @@ def holding_a_vote(question, choices):
 
     def vote(ready, finish):
         with transaction.atomic():
-            receipt = cast_vote(question=question, choices=choices, voter=make_voter())
+            result = cast_vote(question=question, choices=choices, voter=make_voter())
             ready.set()
             finish.wait(timeout=30)
-        return receipt
+        return result
 
     return vote
 
@@ -312,8 +312,8 @@ def test_a_question_deleted_while_a_vote_commits_goes_with_that_ballot(deletion)
     question = make_question()
     yes = question.choices.get(choice_text="Yes")
 
-    receipt, deleted = in_order(holding_a_vote(question, [yes]), lambda: deletion(question))
-    assert not isinstance(receipt, BaseException), receipt
+    result, deleted = in_order(holding_a_vote(question, [yes]), lambda: deletion(question))
+    assert not isinstance(result, BaseException), result
     assert not isinstance(deleted, BaseException), deleted  # an IntegrityError at COMMIT, unlocked
     assert getattr(deleted, "status_code", 302) == 302
     assert (Question.objects.count(), Ballot.objects.count(), Vote.objects.count()) == (0, 0, 0)
@@ -346,10 +346,10 @@ def test_a_choice_deleted_in_the_admin_as_it_gets_its_first_vote_stays_with_that
     editor = make_editor(superuser=True)
     data = question_data(existing(question, Maybe={"DELETE": True}))
 
-    receipt, response = in_order(
+    result, response = in_order(
         holding_a_vote(question, [maybe]), lambda: editor.post(change_url(question), data)
     )
-    assert not isinstance(receipt, BaseException), receipt
+    assert not isinstance(result, BaseException), result
     assert not isinstance(response, BaseException), response  # a RestrictedError, unlocked
     assert "“Maybe” cannot be deleted: it holds 1 vote and that ballot" in " ".join(errors_of(response))
     assert_exact(question, {Ballot.objects.get().voter: {maybe.pk}})
@@ -361,10 +361,10 @@ def test_the_choice_limit_is_not_lowered_below_a_ballot_cast_as_the_form_is_save
     editor = make_editor(superuser=True)
     data = question_data(existing(question), max_choices=1)
 
-    receipt, response = in_order(
+    result, response = in_order(
         holding_a_vote(question, [red, green]), lambda: editor.post(change_url(question), data)
     )
-    assert not isinstance(receipt, BaseException), receipt
+    assert not isinstance(result, BaseException), result
     assert "Ballots already hold up to 2 choices" in " ".join(errors_of(response))
     question.refresh_from_db()
     assert question.max_choices == 2

@@ -182,17 +182,26 @@ def test_the_web_dyno_refuses_to_start_without_a_secret_key():
     assert "Listening at" not in web.stdout
 
 
-def test_production_settings_pass_the_deploy_checklist():
-    """`check --deploy` on a dyno's settings (DEBUG unset, a real key), warnings counted as failures."""
-    env = platform_env(DYNO="web.1", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
-    check = subprocess.run(
-        ["python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def test_production_settings_pass_the_deploy_checklist(postgres):
+    """
+    `check --deploy` on a dyno's settings (DEBUG unset, a real key, Heroku's PostgreSQL), warnings
+    counted as failures and none silenced.
+    """
+    with fresh_database() as database_url:
+        env = platform_env(
+            DYNO="web.1",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DATABASE_URL=database_url,
+            DATABASE_SSL_REQUIRE="0",  # no TLS on this machine
+        )
+        check = subprocess.run(
+            ["python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.strip() == "System check identified no issues (0 silenced)."
 

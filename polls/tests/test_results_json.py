@@ -46,6 +46,7 @@ def test_the_json_says_what_the_database_holds(client, question):
     question.refresh_from_db()
     assert list(body) == [
         "id", "question", "url", "status", "published_at", "closes_at", "max_choices", "voters", "choices",
+        "ballots_csv",
     ]  # fmt: skip
     assert body["id"] == question.pk
     assert body["question"] == "Tea or coffee?"
@@ -58,6 +59,7 @@ def test_the_json_says_what_the_database_holds(client, question):
     in_database = [{"id": c.pk, "text": c.choice_text, "votes": c.votes} for c in question.choices.all()]
     assert [{key: row[key] for key in ("id", "text", "votes")} for row in body["choices"]] == in_database
     assert [row["percent"] for row in body["choices"]] == [67, 33, 0]
+    assert body["ballots_csv"] is None  # published once the poll closes
     assert_public_api_answer(response)
 
 

@@ -29,8 +29,8 @@ def assert_counters_match_rows():
 def test_a_new_voter_casts_one_ballot():
     question = make_question()
     yes = question.choices.get(choice_text="Yes")
-    receipt = cast_vote(question=question, choices=[yes], voter=make_voter())
-    assert receipt.outcome is Outcome.CAST
+    result = cast_vote(question=question, choices=[yes], voter=make_voter())
+    assert result.outcome is Outcome.CAST
     assert counts(question) == {"Yes": 1, "No": 0}
     question.refresh_from_db()
     assert question.voter_count == 1
@@ -42,8 +42,8 @@ def test_the_same_pick_twice_changes_nothing():
     yes = question.choices.get(choice_text="Yes")
     voter = make_voter()
     cast_vote(question=question, choices=[yes], voter=voter)
-    receipt = cast_vote(question=question, choices=[yes], voter=voter)
-    assert receipt.outcome is Outcome.UNCHANGED
+    result = cast_vote(question=question, choices=[yes], voter=voter)
+    assert result.outcome is Outcome.UNCHANGED
     assert counts(question) == {"Yes": 1, "No": 0}
     assert Ballot.objects.count() == 1
     assert_counters_match_rows()
@@ -54,9 +54,9 @@ def test_picking_again_moves_the_ballot_and_its_count():
     yes, no = question.choices.all()
     voter = make_voter()
     cast_vote(question=question, choices=[yes], voter=voter)
-    receipt = cast_vote(question=question, choices=[no], voter=voter)
-    assert receipt.outcome is Outcome.CHANGED
-    assert receipt.previous == [yes]
+    result = cast_vote(question=question, choices=[no], voter=voter)
+    assert result.outcome is Outcome.CHANGED
+    assert result.previous == [yes]
     assert counts(question) == {"Yes": 0, "No": 1}
     assert Ballot.objects.get().changed_at is not None
     assert_counters_match_rows()
@@ -97,9 +97,9 @@ def test_multiple_choice_holds_up_to_the_limit_on_one_ballot():
 def test_the_database_refuses_a_second_ballot_for_one_voter():
     question = make_question()
     voter = make_voter()
-    Ballot.objects.create(question=question, voter=voter)
+    Ballot.objects.create(question=question, voter=voter, tracker="a" * 64)
     with pytest.raises(IntegrityError):
-        Ballot.objects.create(question=question, voter=voter)
+        Ballot.objects.create(question=question, voter=voter, tracker="b" * 64)
 
 
 def test_every_vote_bumps_the_revision():

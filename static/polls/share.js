@@ -1,11 +1,12 @@
-// A "Copy" button beside the share link and the embed code. Progressive enhancement: the button is
-// made here, only where the Clipboard API works, so without script the text is still there to select
-// and copy. The script holds no words: each .share-field carries them in the page's language
-// (data-copy-label, data-copied, data-copied-status, data-copy-by-hand).
+// A "Copy" button beside the share link, the embed code and the visitor's receipt. Progressive
+// enhancement: the button is made here, only where the Clipboard API works, so without script the
+// text is still there to select and copy. The script holds no words: each field with a
+// data-copy-label carries them in the page's language (data-copy-label, data-copied,
+// data-copied-status, data-copy-by-hand).
 "use strict";
 
-for (const field of document.querySelectorAll(".share-field")) {
-  const input = field.querySelector("input, textarea");
+for (const field of document.querySelectorAll("[data-copy-label]")) {
+  const input = field.querySelector("input, textarea, [data-receipt]");
   if (!input || !navigator.clipboard || !window.isSecureContext) {
     continue;
   }
@@ -22,13 +23,21 @@ for (const field of document.querySelectorAll(".share-field")) {
 
   button.addEventListener("click", async () => {
     try {
-      await navigator.clipboard.writeText(input.value);
+      await navigator.clipboard.writeText(input.value ?? input.textContent);
       button.textContent = words.copied;
       status.textContent = words.copiedStatus;
     } catch {
-      input.select();
+      select(input);
       status.textContent = words.copyByHand;
     }
   });
-  input.addEventListener("focus", () => input.select());
+  input.addEventListener("focus", () => select(input));
+}
+
+function select(element) {
+  if (element.select) {
+    element.select();
+  } else {
+    window.getSelection().selectAllChildren(element);
+  }
 }
