@@ -24,7 +24,11 @@ def receipt(request, pk):
     code = receipts.normalized(typed)
     choices = []
     if code is not None:
-        choices = list(question.choices.filter(ballot_votes__ballot__tracker=receipts.tracker(code)))
+        # The ballot by (question, tracker), the ballot list's index, then its few votes.
+        on_ballot = question.choices.filter(
+            ballot_votes__ballot__question=question, ballot_votes__ballot__tracker=receipts.tracker(code)
+        )
+        choices = list(on_ballot)
     context = {
         "question": question,
         "typed": typed,

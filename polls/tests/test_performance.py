@@ -3,6 +3,8 @@ Page cost does not grow with the data: the same queries, none scanning the ballo
 no ballots or for the benchmark's 10,000 polls and 1,000,000 ballots (loaded in bulk, about 30 s).
 """
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -10,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench import data
+from polls import editing
 from polls.models import Question
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +28,18 @@ def load(size):
 
 
 def page_queries(client):
-    """Every page as a voter who has voted on the question, and the next vote; their SQL, by page."""
+    """
+    Every page as a voter who has voted on the question, the next vote, the voter's receipt and a
+    closed poll's ballot list; their SQL, by page.
+    """
     question = Question.objects.open().first()
     other = Question.objects.open().exclude(pk=question.pk).first()
+    closed = Question.objects.open().exclude(pk__in=[question.pk, other.pk]).last()
+    editing.close_now(Question.objects.filter(pk=closed.pk))  # its ballots stay: 75 a poll, when large
     vote_url = reverse("polls:vote", args=[question.pk])
     client.post(vote_url, {"choice": question.choices.first().pk})  # now a voter with a ballot
+    page = client.get(reverse("polls:results", args=[question.pk])).content.decode()
+    receipt = re.search(r"<code[^>]*data-receipt>([^<]+)</code>", page)[1]
     pages = {
         "list": lambda: client.get(reverse("polls:index")),
         "detail": lambda: client.get(question.get_absolute_url()),
@@ -37,6 +47,9 @@ def page_queries(client):
         "vote": lambda: client.post(
             reverse("polls:vote", args=[other.pk]), {"choice": other.choices.last().pk}
         ),
+        "receipt": lambda: client.get(reverse("polls:receipt", args=[question.pk]), {"receipt": receipt}),
+        # The whole list is read (streamed) inside the capture: one query, whatever its length.
+        "ballot list": lambda: streamed(client.get(reverse("polls:ballots_csv", args=[closed.pk]))),
     }
     captured = {}
     for name, fetch in pages.items():
@@ -45,6 +58,12 @@ def page_queries(client):
             assert fetch().status_code in (200, 302)
         captured[name] = [query["sql"] for query in queries]
     return captured
+
+
+def streamed(response):
+    """The streaming response, read to its end."""
+    b"".join(response.streaming_content)
+    return response
 
 
 def test_each_page_makes_the_same_queries_on_10000_polls_and_a_million_ballots_as_on_10_and_none(
