@@ -84,6 +84,19 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class BallotListFilter(admin.SimpleListFilter):
+    title = _("ballot list")
+    parameter_name = "ballot_list"
+
+    def lookups(self, request, model_admin):
+        return [("on", _("published when it closes")), ("off", _("not published"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("on", "off"):
+            return queryset.filter(publish_ballots=self.value() == "on")
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
@@ -103,7 +116,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "ballot_list",
         "on_site",
     ]
-    list_filter = [StatusFilter, "publish_ballots", "pub_date", "closes_at"]
+    list_filter = [StatusFilter, BallotListFilter, "pub_date", "closes_at"]
     search_fields = ["question_text", "choices__choice_text"]
     date_hierarchy = "pub_date"
     list_per_page = 50
