@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import editing
@@ -89,7 +89,10 @@ class BallotListFilter(admin.SimpleListFilter):
     parameter_name = "ballot_list"
 
     def lookups(self, request, model_admin):
-        return [("on", _("published when it closes")), ("off", _("not published"))]
+        return [
+            ("on", pgettext_lazy("ballot list", "published when it closes")),
+            ("off", pgettext_lazy("ballot list", "not published")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() in ("on", "off"):
@@ -174,11 +177,11 @@ class QuestionAdmin(admin.ModelAdmin):
     def ballot_list(self, question):
         """Whether the public ballot list (polls.verify) is out, with a link to it when it is."""
         if not question.publish_ballots:
-            return gettext("not published")
+            return pgettext("ballot list", "not published")
         if question.ballot_list_published():
             url = reverse("polls:ballots_csv", args=[question.pk])
-            return format_html('<a href="{}">{}</a>', url, gettext("published"))
-        return gettext("when it closes")
+            return format_html('<a href="{}">{}</a>', url, pgettext("ballot list", "published"))
+        return pgettext("ballot list", "when it closes")
 
     @admin.display(description=_("on the site"))
     def on_site(self, question):
