@@ -3,11 +3,13 @@
 import re
 import secrets
 import subprocess
+import uuid
 
 import psycopg2
 import pytest
 import requests
 
+from polls import receipts
 from polls.voter import COOKIE_NAME
 
 from .harness.dynos import (
@@ -159,6 +161,93 @@ def test_a_database_of_the_releases_with_a_stored_vote_is_upgraded_with_every_ba
             "print(q.voter_count, list(q.choices.values_list('votes', flat=True)), mismatches())",
         )
         assert counted == "1 [1, 0] []"
+
+
+def test_ballots_cast_before_receipts_get_their_trackers_over_two_releases(postgres):
+    """
+    Migration 0015 (issue 24's first release) gives the ballots already cast their trackers but
+    leaves the column nullable: while it runs, the previous release's dynos still write ballots
+    without one. 0016 (the second release) gives those theirs and makes the column required. Each
+    tracker is the one polls.receipts derives under the site's key, so every voter's receipt finds
+    their ballot, and the ballot list sums to the counters.
+    """
+    secret_key = secrets.token_urlsafe(50)
+    with fresh_database() as database_url:
+        config_vars = {
+            "DATABASE_URL": database_url,
+            "DJANGO_SECRET_KEY": secret_key,
+            "DATABASE_SSL_REQUIRE": "0",  # as in the tests above: no TLS on this machine
+        }
+        env = platform_env(**config_vars, DYNO="run.1")
+        migrate_polls(env, "0014_translatable_names")
+        with psycopg2.connect(database_url) as db, db.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO polls_question (question_text, pub_date, closes_at, max_choices,"
+                " results_visibility, voter_count, revision, updated_at) VALUES ('Old or new?',"
+                " now() - interval '2 hours', now() - interval '1 hour', 1, 'always', 0, 0, now())"
+                " RETURNING id"
+            )
+            [question_id] = cursor.fetchone()
+            cursor.execute(
+                "INSERT INTO polls_choice (question_id, choice_text, position, votes)"
+                " VALUES (%s, 'Old', 0, 0), (%s, 'New', 1, 0) RETURNING id",
+                [question_id, question_id],
+            )
+            choices = [choice_id for (choice_id,) in cursor.fetchall()]
+            for choice_id in (choices[0], choices[0], choices[1]):
+                cast_as_the_releases_before_receipts(cursor, question_id, choice_id)
+
+        migrate_polls(env, "0015_ballot_trackers")
+        with psycopg2.connect(database_url) as db, db.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM polls_ballot WHERE tracker IS NULL")
+            assert cursor.fetchone() == (0,)
+            # A dyno of the previous release votes after 0015 committed, and writes no tracker.
+            cast_as_the_releases_before_receipts(cursor, question_id, choices[1])
+
+        release = honcho(ROOT, "start", "release", env=platform_env(**config_vars, DYNO="release.1"))
+        assert "release.1 stopped (rc=0)" in release.stdout, release.stdout + release.stderr
+        assert "Applying polls.0016_ballot_tracker_required... OK" in release.stdout
+
+        with psycopg2.connect(database_url) as db, db.cursor() as cursor:
+            cursor.execute("SELECT voter, question_id, tracker FROM polls_ballot")
+            ballots = cursor.fetchall()
+            cursor.execute(
+                "SELECT is_nullable FROM information_schema.columns"
+                " WHERE table_name = 'polls_ballot' AND column_name = 'tracker'"
+            )
+            assert cursor.fetchone() == ("NO",)
+        assert len(ballots) == 4
+        for voter, ballot_question, tracker in ballots:
+            receipt = receipts.receipt_code(uuid.UUID(str(voter)), ballot_question, secret=secret_key)
+            assert tracker == receipts.tracker(receipt)
+        recounted = one_off(
+            ROOT,
+            config_vars,
+            f"from django.core.management import call_command; call_command('recount', {question_id})",
+        )
+        assert "The list of 4 ballots sums to the counters." in recounted
+
+
+def migrate_polls(env, target):
+    run = ["python", "manage.py", "migrate", "polls", target]
+    migrated = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+
+
+def cast_as_the_releases_before_receipts(cursor, question_id, choice_id):
+    """A first ballot as the code before issue 24 wrote it: no tracker, and its counters moved."""
+    cursor.execute(
+        "INSERT INTO polls_ballot (question_id, voter, cast_at) VALUES (%s, gen_random_uuid(), now())"
+        " RETURNING id",
+        [question_id],
+    )
+    [ballot_id] = cursor.fetchone()
+    cursor.execute("INSERT INTO polls_vote (ballot_id, choice_id) VALUES (%s, %s)", [ballot_id, choice_id])
+    cursor.execute("UPDATE polls_choice SET votes = votes + 1 WHERE id = %s", [choice_id])
+    cursor.execute(
+        "UPDATE polls_question SET voter_count = voter_count + 1, revision = revision + 1 WHERE id = %s",
+        [question_id],
+    )
 
 
 def test_a_release_that_cannot_migrate_fails_so_heroku_keeps_the_running_release():
