@@ -23,7 +23,8 @@ SALT = "polls.receipts"
 # What a person may type for a character: lower case, and the letters Crockford reads as digits.
 _TYPED = str.maketrans("OoIiLl", "001111")
 _SEPARATORS = re.compile(r"[\s\-]+")
-TRACKER_PATTERN = r"^[0-9a-f]{64}$"
+# \A and \Z, not ^ and $: Python's $ (SQLite's REGEXP) also matches before a final newline.
+TRACKER_PATTERN = r"\A[0-9a-f]{64}\Z"
 
 
 def receipt_code(voter, question_id, *, secret=None):

@@ -26,7 +26,14 @@ class Migration(migrations.Migration):
             field=models.CharField(editable=False, max_length=64, null=True),
         ),
         migrations.RunPython(fill_trackers, migrations.RunPython.noop, elidable=True),
+        # Off for the polls that exist: their voters were not told that their ballots would be
+        # published. New polls publish theirs unless an editor says otherwise.
         migrations.AddField(
+            model_name='question',
+            name='publish_ballots',
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AlterField(
             model_name='question',
             name='publish_ballots',
             field=models.BooleanField(default=True, help_text='Once the poll closes, anyone may download every ballot, known only by its receipt’s tracker, and recount the results.', verbose_name='publish the ballot list'),
@@ -43,6 +50,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='ballot',
-            constraint=models.CheckConstraint(condition=models.Q(('tracker__regex', '^[0-9a-f]{64}$')), name='ballot_tracker_is_sha256'),
+            constraint=models.CheckConstraint(condition=models.Q(('tracker__regex', '\\A[0-9a-f]{64}\\Z')), name='ballot_tracker_is_sha256'),
         ),
     ]

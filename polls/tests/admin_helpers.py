@@ -44,6 +44,7 @@ def question_data(
     closes_at=None,
     max_choices=1,
     results_visibility="always",
+    publish_ballots=True,
 ):
     """
     POST data for the question form with its choices inline.
@@ -61,6 +62,8 @@ def question_data(
         "closes_at_1": split(closes_at)[1],
         "max_choices": str(max_choices),
         "results_visibility": results_visibility,
+        # A browser sends a ticked box as "on" and an unticked one not at all.
+        **({"publish_ballots": "on"} if publish_ballots else {}),
         "choices-TOTAL_FORMS": str(len(choices)),
         "choices-INITIAL_FORMS": str(sum(1 for choice in choices if "id" in choice)),
         "choices-MIN_NUM_FORMS": "0",

@@ -317,8 +317,10 @@ def test_the_admin_list_says_whether_each_list_is_published(editor):
     assert sorted(cells) == sorted(
         [f'<a href="{list_url(over)}">published</a>', "when it closes", "not published"]
     )
-    off = editor.get(QUESTIONS_URL, {"publish_ballots__exact": "0"})
+    off = editor.get(QUESTIONS_URL, {"ballot_list": "off"})
     assert [q.question_text for q in off.context["cl"].result_list] == ["Over, kept"]
+    on = editor.get(QUESTIONS_URL, {"ballot_list": "on"})
+    assert sorted(q.question_text for q in on.context["cl"].result_list) == ["Over", "Running"]
 
 
 def test_an_editor_turning_the_list_off_hides_it_and_on_again_shows_it(client, editor):
@@ -326,7 +328,9 @@ def test_an_editor_turning_the_list_off_hides_it_and_on_again_shows_it(client, e
     cast(question, "Red")
     close(question)
     assert client.get(list_url(question)).status_code == 200
-    data = question_data(existing(question), pub_date=question.pub_date, closes_at=question.closes_at)
+    data = question_data(
+        existing(question), pub_date=question.pub_date, closes_at=question.closes_at, publish_ballots=False
+    )
     assert editor.post(change_url(question), data).status_code == 302  # the box left unticked
     assert not Question.objects.get(pk=question.pk).publish_ballots
     assert client.get(list_url(question)).status_code == 404
