@@ -63,9 +63,13 @@ def receipt_url(question, code):
     return f"{reverse('polls:receipt', args=[question.pk])}?receipt={code}"
 
 
+def found_receipt_url(polls):
+    """The lookup of a receipt that has a ballot: the showcase voter's, on the closed poll."""
+    return receipt_url(polls.closed, receipt_code(polls.voter, polls.closed.pk))
+
+
 def get_pages(polls):
     """The page types a plain GET reaches: name -> (path, expected status)."""
-    found = receipt_code(polls.voter, polls.closed.pk)
     nobodys = receipt_code(make_voter(), polls.open.pk)
     return {
         "open polls list": (reverse("polls:index"), 200),
@@ -80,7 +84,7 @@ def get_pages(polls):
         "embed of a closed poll": (reverse("polls:embed", args=[polls.closed.pk]), 200),
         "404 page": (reverse("polls:detail", args=[987654]), 404),
         "405 page": (reverse("polls:vote", args=[polls.open.pk]), 405),
-        "receipt found": (receipt_url(polls.closed, found), 200),
+        "receipt found": (found_receipt_url(polls), 200),
         "receipt unknown": (receipt_url(polls.open, nobodys), 404),
         "receipt malformed": (receipt_url(polls.open, "K7QM-2XWD"), 404),
         "receipt form": (reverse("polls:receipt", args=[polls.hidden.pk]), 200),
