@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from polls.models import Question, ResultsVisibility
+from polls.receipts import receipt_code
 from polls.voting import cast_vote
 
 from .factories import make_question, make_voter
@@ -15,7 +16,10 @@ DAY = datetime.timedelta(days=1)
 
 
 def make_showcase():
-    """Create an open, a multiple-choice, a closed and a results-hidden poll, with a few votes."""
+    """
+    Create an open, a multiple-choice, a closed and a results-hidden poll, with a few votes, and the
+    voter who cast the closed poll's first ballot (a receipt to look up).
+    """
     now = timezone.now()
     polls = SimpleNamespace(
         open=make_question(
@@ -40,18 +44,33 @@ def make_showcase():
             results_visibility=ResultsVisibility.AFTER_CLOSE,
             closes_at=now + 7 * DAY,
         ),
+        voter=make_voter(),
     )
-    for question, picks in ((polls.open, [0, 0, 1, 2, 0]), (polls.closed, [1, 1, 0])):
+    for question, voters, picks in (
+        (polls.open, [make_voter() for _ in range(5)], [0, 0, 1, 2, 0]),
+        (polls.closed, [polls.voter, make_voter(), make_voter()], [1, 1, 0]),
+    ):
         choices = list(question.choices.all())
-        for index in picks:
-            cast_vote(question=question, choices=[choices[index]], voter=make_voter())
+        for voter, index in zip(voters, picks, strict=True):
+            cast_vote(question=question, choices=[choices[index]], voter=voter)
     # Votes are only taken while a poll is open: close this one after its ballots are in.
     Question.objects.filter(pk=polls.closed.pk).update(closes_at=now - 2 * DAY)
     return polls
 
 
+def receipt_url(question, code):
+    """The page that looks a receipt up on the question."""
+    return f"{reverse('polls:receipt', args=[question.pk])}?receipt={code}"
+
+
+def found_receipt_url(polls):
+    """The lookup of a receipt that has a ballot: the showcase voter's, on the closed poll."""
+    return receipt_url(polls.closed, receipt_code(polls.voter, polls.closed.pk))
+
+
 def get_pages(polls):
     """The page types a plain GET reaches: name -> (path, expected status)."""
+    nobodys = receipt_code(make_voter(), polls.open.pk)
     return {
         "open polls list": (reverse("polls:index"), 200),
         "closed polls list": (reverse("polls:closed"), 200),
@@ -65,5 +84,10 @@ def get_pages(polls):
         "embed of a closed poll": (reverse("polls:embed", args=[polls.closed.pk]), 200),
         "404 page": (reverse("polls:detail", args=[987654]), 404),
         "405 page": (reverse("polls:vote", args=[polls.open.pk]), 405),
+        "receipt found": (found_receipt_url(polls), 200),
+        "receipt unknown": (receipt_url(polls.open, nobodys), 404),
+        "receipt malformed": (receipt_url(polls.open, "K7QM-2XWD"), 404),
+        "receipt form": (reverse("polls:receipt", args=[polls.hidden.pk]), 200),
+        "ballot list not yet published": (reverse("polls:ballots_csv", args=[polls.open.pk]), 404),
         "admin login": (reverse("admin:login"), 200),
     }

@@ -84,4 +84,4 @@ def test_every_page_type_is_valid_html(client, csrf_client, rf, vnu, tmp_path, l
         errors[where].append(f"line {message.get('lastLine')}: {message['message']}")
     assert errors.pop("control")
     assert dict(errors) == {}
-    assert len(pages) == 23
+    assert len(pages) == 28

@@ -1,20 +1,28 @@
 """Two real gunicorn servers on one PostgreSQL database, as two Heroku dynos behind the router."""
 
+import csv
+import datetime
 import http.client
+import io
+import itertools
 import os
+import re
 import signal
 import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from polls.counts import mismatches
-from polls.models import Ballot
+from polls.models import Ballot, Question
+from polls.receipts import receipt_code, tracker
 
 from .factories import make_question
 from .harness.browsers import HOST, Browser, Traffic
@@ -268,3 +276,112 @@ def test_each_worker_listens_on_its_own_socket_so_a_burst_of_connections_is_shar
     finally:
         for kept_alive in burst:
             kept_alive.close()
+
+
+RECEIPT = re.compile(r"<code\b[^>]*\bdata-receipt>([^<]*)</code>")
+COUNTED = re.compile(r'<p class="verdict verdict-counted">(.*?)</p>', re.DOTALL)
+HELD = re.compile(r'<strong dir="auto">(.*?)</strong>')
+
+
+def test_receipts_and_the_ballot_list_are_the_same_whichever_server_answers(servers):
+    """
+    Browsers vote through both servers, a third of them changing their vote on the other one: each
+    finds one receipt on both, which checks out on both; once the poll closes both serve its ballot
+    list byte for byte, each browser's row holding its last choices, the columns summing to the counters.
+    """
+    question = make_question(
+        question_text="Which evenings suit you?", choices=("Monday", "Tuesday", "Thursday"), max_choices=2
+    )
+    choices = list(question.choices.all())
+    texts = [choice.choice_text for choice in choices]
+    ballots = [picks for picks in _ballots(choices) for _ in range(2)]  # every ballot the poll takes, twice
+    browsers = [Browser(servers, Traffic(), seed=f"receipt-{n}") for n in range(len(ballots))]
+    # Browser n votes first on server n % 2; every third votes again on the other,
+    # for a ballot two further along the list (never the one it holds).
+    plans = [
+        [(servers[n % 2], ballots[n])]
+        + ([(servers[1 - n % 2], ballots[(n + 2) % len(ballots)])] if n % 3 == 0 else [])
+        for n in range(len(browsers))
+    ]
+    with ThreadPoolExecutor(6) as pool:
+        first_receipts = list(pool.map(_cast, browsers, [question.pk] * len(browsers), plans))
+    last = [[choice.choice_text for choice in plan[-1][1]] for plan in plans]
+
+    receipts = []
+    for browser, first_receipt, held in zip(browsers, first_receipts, last, strict=True):
+        shown = {
+            _receipt(browser, question.pk, page, server) for server in servers for page in ("", "results/")
+        }
+        assert shown == {first_receipt}  # the same on both servers, and kept by a change of vote
+        assert first_receipt == receipt_code(uuid.UUID(browser.voter_id()), question.pk)
+        assert [_looked_up(browser, question.pk, first_receipt, server) for server in servers] == [held, held]
+        receipts.append(first_receipt)
+    assert len(set(receipts)) == len(browsers)
+    unknown = receipt_code(uuid.uuid4(), question.pk)  # well formed, but no ballot's
+    for server in servers:
+        assert (
+            browsers[0].request("GET", _lookup_path(question.pk, unknown), server=server).status_code == 404
+        )
+
+    ballots_csv = f"/polls/{question.pk}/ballots.csv"
+    for server in servers:
+        assert browsers[0].request("GET", ballots_csv, server=server).status_code == 404  # open: not yet
+    Question.objects.filter(pk=question.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+    lists = [browsers[0].request("GET", ballots_csv, server=server) for server in servers]
+    assert [response.status_code for response in lists] == [200, 200]
+    assert lists[0].content == lists[1].content
+    assert _revalidate(browsers[0], ballots_csv, lists[0], server=servers[1]).status_code == 304
+
+    header, *rows = csv.reader(io.StringIO(lists[0].content.decode()))
+    assert header == ["tracker", *texts]
+    assert [row[0] for row in rows] == sorted(row[0] for row in rows)
+    listed = {
+        key: [text for text, cell in zip(texts, cells, strict=True) if cell == "1"] for key, *cells in rows
+    }
+    assert listed == {tracker(receipt): held for receipt, held in zip(receipts, last, strict=True)}
+    question.refresh_from_db()
+    assert len(rows) == question.voter_count == len(browsers)
+    sums = [sum(int(row[column]) for row in rows) for column in range(1, len(header))]
+    assert sums == [choice.votes for choice in question.choices.all()]
+    call_command("recount", question.pk, stdout=io.StringIO())  # raises unless the list agrees
+    for browser in browsers:
+        assert not [status for status in browser.traffic.statuses if status >= 500]
+        browser.session.close()
+
+
+def _ballots(choices):
+    """Every ballot a poll of up to two choices takes: each choice alone, then each pair."""
+    return [[choice] for choice in choices] + [list(pair) for pair in itertools.combinations(choices, 2)]
+
+
+def _cast(browser, question_id, plan):
+    """Vote each (server, choices) of the plan in turn; return the receipt shown after the first."""
+    receipt = None
+    for server, chosen in plan:
+        _, token = browser.open_form(question_id, server=server)
+        target = browser.submit(question_id, token, [choice.pk for choice in chosen], server=server)
+        assert browser.messages(target, server=server) == (["changed"] if receipt else ["counted"])
+        receipt = receipt or _receipt(browser, question_id, "", server)
+    return receipt
+
+
+def _receipt(browser, question_id, page, server):
+    """The receipt the poll's page ("") or its results page ("results/") shows the browser."""
+    response = browser.request("GET", f"/polls/{question_id}/{page}", server=server)
+    assert response.status_code == 200
+    [code] = RECEIPT.findall(response.text)
+    return code
+
+
+def _lookup_path(question_id, code):
+    return f"/polls/{question_id}/receipt/?receipt={code}"
+
+
+def _looked_up(browser, question_id, code, server):
+    """What the receipt's lookup page says its ballot holds, as choice texts."""
+    response = browser.request("GET", _lookup_path(question_id, code), server=server)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    [verdict] = COUNTED.findall(response.text)
+    assert RECEIPT.findall(response.text) == [code]
+    return HELD.findall(verdict)

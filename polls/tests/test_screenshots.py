@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from .browsing import DESKTOP, PHONE, vote_for
-from .showcase import make_showcase
+from .showcase import found_receipt_url, make_showcase
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +36,13 @@ def test_the_main_pages_look_right_on_phones_and_desktops(open_page, viewport, s
     page.goto(polls.open.get_absolute_url())
     vote_for(page, "Plum", button=VOTE[language])
     pages = {
-        "results": None,  # as it is now: just voted, with the message
+        "results": None,  # as it is now: just voted, with the message and the receipt
         "list": reverse("polls:index"),
         "detail": polls.multiple.get_absolute_url(),
         "embed": reverse("polls:embed", args=[polls.multiple.pk]),
         "error": reverse("polls:detail", args=[987654]),
+        "closed-results": reverse("polls:results", args=[polls.closed.pk]),  # "Recount it yourself"
+        "receipt": found_receipt_url(polls),
     }
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in pages.items():
