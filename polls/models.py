@@ -228,7 +228,7 @@ class Ballot(models.Model):
     voter = models.UUIDField()
     # The SHA-256 of the ballot's receipt (polls.receipts), never the receipt itself: its key in the
     # public ballot list. Written by the ballot's own INSERT; a change of vote keeps it.
-    tracker = models.CharField(max_length=64, null=True, editable=False)
+    tracker = models.CharField(max_length=64, editable=False)
     cast_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)
 
